@@ -1,0 +1,51 @@
+// The command line: parses arguments, calls one command, prints errors, and turns the outcome into an exit code.
+import { Command, CommanderError } from 'commander';
+import { ExitCode, isMirrorError } from '../errors/catalogue.js';
+import { VERSION } from '../util/user-agent.js';
+import { registerDemo } from './commands/demo.js';
+import { registerDownload } from './commands/download.js';
+import { registerSimulateUpstream } from './commands/simulate-upstream.js';
+import { processIo, type CommandIo } from './io.js';
+
+export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
+  const program = new Command('mdatp-mirror')
+    .description('Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)')
+    .version(VERSION, '-V, --version')
+    .option('-s, --settings <file>', 'settings file (default ./settings.json, or $MDATP_MIRROR_SETTINGS)')
+    .option('--json', 'print the result as one JSON document')
+    .option('-q, --quiet', 'print nothing when all went well')
+    .option('-v, --verbose', 'log debug details')
+    .showHelpAfterError('(run mdatp-mirror --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const run = async (fn: (io: CommandIo) => Promise<number>): Promise<void> => {
+    setExitCode(await fn(io));
+  };
+  registerDownload(program, run);
+  registerSimulateUpstream(program, run);
+  registerDemo(program, run);
+  return program;
+}
+
+export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (c) => (exitCode = c));
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (isMirrorError(e)) {
+      if (json) io.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message }, exitCode: e.exitCode }, null, 2)}\n`);
+      io.stderr.write(`mdatp-mirror: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.stderr.write(`mdatp-mirror: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return ExitCode.bundleFailed;
+  }
+}

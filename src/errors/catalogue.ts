@@ -1,0 +1,69 @@
+// One catalogue of the tool's errors: each has a stable code, a message that names the fix, and an exit code.
+
+/** Exit codes are part of the interface: scripts and monitoring depend on them. Documented in README. */
+export const ExitCode = {
+  ok: 0,
+  bundleFailed: 1,
+  usage: 2,
+  locked: 3,
+  interrupted: 130,
+  terminated: 143,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type ErrorCode =
+  | 'SETTINGS_NOT_FOUND'
+  | 'SETTINGS_UNREADABLE'
+  | 'SETTINGS_INVALID_JSON'
+  | 'SETTINGS_INVALID'
+  | 'USAGE'
+  | 'UPSTREAM_HTTP_STATUS'
+  | 'UPSTREAM_REDIRECTS'
+  | 'UPSTREAM_NETWORK'
+  | 'UPSTREAM_TIMEOUT'
+  | 'VERSION_DOCUMENT_INVALID'
+  | 'VERSION_CHANGED'
+  | 'BUNDLE_LENGTH_MISMATCH'
+  | 'BUNDLE_NOT_ZIP'
+  | 'BUNDLE_CRC_MISMATCH'
+  | 'DISK_FULL'
+  | 'LOCK_HELD'
+  | 'INTERRUPTED'
+  | 'PUBLISH_FAILED';
+
+export class MirrorError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: ExitCodeValue;
+  /** Whether trying the same request again may succeed (network faults, 5xx, a release in between). */
+  readonly retryable: boolean;
+  /** Seconds the server asked us to wait (Retry-After), when it did. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { exitCode?: ExitCodeValue; retryable?: boolean; retryAfterMs?: number; cause?: unknown } = {},
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'MirrorError';
+    this.code = code;
+    this.exitCode = opts.exitCode ?? ExitCode.bundleFailed;
+    this.retryable = opts.retryable ?? false;
+    this.retryAfterMs = opts.retryAfterMs;
+  }
+}
+
+export const settingsError = (code: ErrorCode, message: string): MirrorError =>
+  new MirrorError(code, message, { exitCode: ExitCode.usage });
+
+export const usageError = (message: string): MirrorError => new MirrorError('USAGE', message, { exitCode: ExitCode.usage });
+
+export function isMirrorError(e: unknown): e is MirrorError {
+  return e instanceof MirrorError;
+}
+
+/** A short, single-line description of any thrown value, for summaries and logs. */
+export function describeError(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

@@ -1,0 +1,82 @@
+// Publishes verified bundles into the folder tree endpoints pull from, rotating the previous pair into <channel>_back.
+//
+// Publish order, and why a crash (kill -9, power loss) at any step is safe:
+//   1. back/updates.zip  <- hard link (or copy) of the live bundle, via a temp name + rename
+//   2. back/manifest.json <- copy of the live manifest, via a temp name + rename
+//   3. live/updates.zip  <- rename of the verified temp file (atomic: endpoints see the old or the new file, whole)
+//   4. live/manifest.json <- atomic write (temp + fsync + rename)
+// Before step 3 the live pair is untouched. Between 3 and 4 the live manifest is older than the bundle; the next run
+// sees the size no longer matches, downloads again, and does not rotate that inconsistent pair into the backup.
+// A crash between 1 and 2 leaves a backup whose manifest does not match its bundle (visible by size); the live pair
+// is intact and the next successful publish rewrites the backup. Every rename stays on one volume (no EXDEV).
+import { copyFile, link, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { BundleId } from '../plan/bundles.js';
+import { renameDurably, removeQuietly } from '../store/fs-safe.js';
+import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { buildManifest, bundleMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
+import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
+
+export interface FolderPublisherOptions {
+  readonly backup: boolean;
+  readonly now: () => Date;
+}
+
+export function tempName(layout: StoreLayout, id: BundleId, kind: string): string {
+  return join(layout.tmpDir, `${id.os}-${id.channel}-${id.arch}.${kind}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** A second name for the same bytes when the filesystem allows (instant, no extra space), else a copy. */
+async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
+}
+
+export class FolderPublisher implements Publisher {
+  constructor(
+    private readonly layout: StoreLayout,
+    private readonly options: FolderPublisherOptions,
+  ) {}
+
+  async publish(id: BundleId, bundle: VerifiedBundle): Promise<PublishResult> {
+    const liveDir = this.layout.bundleDir(id);
+    await mkdir(liveDir, { recursive: true });
+
+    let backedUp: Manifest | undefined;
+    let backupSkippedReason: string | undefined;
+    if (this.options.backup) {
+      const current = await readManifest(manifestPath(liveDir));
+      if (current.kind === 'ok' && (await bundleMatchesManifest(bundlePath(liveDir), current.manifest))) {
+        await this.rotateToBackup(id, liveDir);
+        backedUp = current.manifest;
+      } else if (current.kind !== 'missing') {
+        backupSkippedReason = 'the live bundle did not match its manifest, so the existing backup was kept';
+      }
+    }
+
+    await renameDurably(bundle.tempPath, bundlePath(liveDir));
+    const manifest = buildManifest(bundle.versions, bundle, this.options.now());
+    await writeManifest(manifestPath(liveDir), manifest);
+    return { manifest, backedUp, backupSkippedReason };
+  }
+
+  private async rotateToBackup(id: BundleId, liveDir: string): Promise<void> {
+    const backDir = this.layout.backupDir(id);
+    await mkdir(backDir, { recursive: true });
+    const tmpBundle = tempName(this.layout, id, 'backup-bundle');
+    const tmpManifest = tempName(this.layout, id, 'backup-manifest');
+    try {
+      await linkOrCopy(bundlePath(liveDir), tmpBundle);
+      await copyFile(manifestPath(liveDir), tmpManifest);
+      await renameDurably(tmpBundle, bundlePath(backDir));
+      await renameDurably(tmpManifest, manifestPath(backDir));
+    } finally {
+      await removeQuietly(tmpBundle);
+      await removeQuietly(tmpManifest);
+    }
+  }
+}

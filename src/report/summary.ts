@@ -1,0 +1,43 @@
+// The run summary people read on stdout (a table) and scripts read with --json (one document).
+import { formatBytes } from '../util/bytes.js';
+import { formatDuration } from '../util/duration.js';
+import type { BundleOutcome, RunReport, Versions } from '../sync/outcome.js';
+
+const RESULT = { 'up-to-date': 'up to date', downloaded: 'downloaded', failed: 'FAILED' } as const;
+
+function versionCell(b: BundleOutcome): string {
+  const v = (x: Versions | undefined): string => x?.signatures ?? '-';
+  if (b.status === 'downloaded') return `${v(b.before)} -> ${v(b.after)}`;
+  if (b.status === 'failed') return `${v(b.before)} (kept)`;
+  return v(b.after);
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function formatSummary(report: RunReport): string {
+  const count = (s: BundleOutcome['status']): number => report.bundles.filter((b) => b.status === s).length;
+  const head =
+    `mdatp-mirror download: ${report.bundles.length} bundle(s): ${count('downloaded')} downloaded, ` +
+    `${count('up-to-date')} up to date, ${count('failed')} failed in ${formatDuration(report.durationMs)}` +
+    (report.interrupted ? ' (interrupted)' : '');
+  const rows = [['BUNDLE', 'RESULT', 'SIGNATURES', 'SIZE', 'TIME', 'DETAIL']];
+  for (const b of report.bundles) {
+    const detail = b.error ? `${b.error.code}: ${b.error.message}` : b.notes.join('; ') || (b.resumed > 0 ? `resumed ${b.resumed}x` : '');
+    rows.push([
+      `${b.os}/${b.channel}/${b.arch}`,
+      RESULT[b.status],
+      versionCell(b),
+      b.size === undefined ? '-' : formatBytes(b.size),
+      formatDuration(b.durationMs),
+      detail,
+    ]);
+  }
+  return `${head}\n${table(rows)}\nmirror: ${report.downloadFolder}\n`;
+}
+
+export function formatJson(report: RunReport, exitCode: number): string {
+  return `${JSON.stringify({ ...report, exitCode }, null, 2)}\n`;
+}

@@ -1,0 +1,14 @@
+// Defaults: the old scripts' values for their six fields, and ours for the additive ones.
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const OFFICIAL_BASE_URL = 'https://go.microsoft.com/fwlink/';
+
+export const defaultDownloadFolder = (): string => join(homedir(), 'wdav-update');
+
+/** The scripts log to /tmp; Windows has no /tmp, so use the OS temp folder there. */
+export const defaultLogFilePath = (): string =>
+  process.platform === 'win32' ? join(tmpdir(), 'mdatp_offline_updates.log') : '/tmp/mdatp_offline_updates.log';
+
+export const DEFAULT_SETTINGS_FILE = 'settings.json';
+export const SETTINGS_ENV = 'MDATP_MIRROR_SETTINGS';

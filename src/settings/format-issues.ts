@@ -1,0 +1,73 @@
+// Turns zod's validation issues into sentences that name the file, the field, what was found and the fix.
+import type { z } from 'zod';
+import { closest, distance } from 'fastest-levenshtein';
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array ${JSON.stringify(v)}`;
+  switch (typeof v) {
+    case 'string':
+      return `the string ${JSON.stringify(v)}`;
+    case 'number':
+      return `the number ${v}`;
+    case 'boolean':
+      return `the boolean ${v}`;
+    case 'object':
+      return 'an object';
+    default:
+      return String(v);
+  }
+}
+
+const EXPECTED: Record<string, string> = {
+  boolean: 'true or false (without quotes)',
+  string: 'a string in double quotes',
+  number: 'a number',
+  int: 'a whole number',
+  array: 'an array, like ["x86_64", "arm64"]',
+  object: 'an object { ... }',
+};
+
+/** The closest known key, when it is close enough to be a plausible typo. */
+export function suggestKey(key: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const lower = key.toLowerCase();
+  const sameCase = known.find((k) => k.toLowerCase() === lower);
+  if (sameCase) return sameCase;
+  const best = closest(key, [...known]);
+  return distance(key, best) <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+export function fieldName(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+export function formatIssue(issue: z.core.$ZodIssue, knownKeysAt: (path: readonly PropertyKey[]) => readonly string[]): string[] {
+  const field = fieldName(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const full = field ? `${field}.${key}` : key;
+        const hint = suggestKey(key, knownKeysAt(issue.path));
+        return hint
+          ? `unknown field "${full}": did you mean "${hint}"? Rename it.`
+          : `unknown field "${full}": remove it (known fields: ${knownKeysAt(issue.path).join(', ')}).`;
+      });
+    case 'invalid_type': {
+      const expected = EXPECTED[issue.expected] ?? issue.expected;
+      return [`field "${field}" must be ${expected}, found ${describeValue(issue.input)}.`];
+    }
+    case 'invalid_value':
+      return [
+        `field "${field}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describeValue(issue.input)}.`,
+      ];
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const what = issue.origin === 'array' ? `must list ${bound} item(s)` : issue.origin === 'string' ? `must have ${bound} character(s)` : `must be ${bound}`;
+      return [`field "${field}" ${what}, found ${describeValue(issue.input)}.`];
+    }
+    default:
+      return [`field "${field}" ${issue.message}${issue.input === undefined ? '' : `, found ${describeValue(issue.input)}`}.`];
+  }
+}

@@ -1,0 +1,121 @@
+// The one settings resolver every command uses. Precedence: defaults < settings file < environment < flags.
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import parseJson from 'parse-json';
+import { settingsError } from '../errors/catalogue.js';
+import { DEFAULT_SETTINGS_FILE, SETTINGS_ENV, defaultDownloadFolder, defaultLogFilePath } from './defaults.js';
+import { formatIssue } from './format-issues.js';
+import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
+import { isLoopbackHost } from '../util/loopback.js';
+
+export type Settings = Omit<SettingsFile, 'downloadFolder' | 'logFilePath' | 'caFile'> & {
+  /** Absolute path of the file these settings came from. */
+  readonly settingsFile: string;
+  readonly downloadFolder: string;
+  readonly logFilePath: string;
+  readonly caFile: string | undefined;
+};
+
+export interface SettingsOverrides {
+  /** --settings FILE */
+  readonly settingsFile?: string | undefined;
+  /** --base-url URL */
+  readonly baseUrl?: string | undefined;
+}
+
+export interface SettingsSource {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Which file to read, and whether the user named it (a named file that is missing is an error worth a different message). */
+export function locateSettingsFile(overrides: SettingsOverrides, source: SettingsSource): { path: string; named: boolean } {
+  const named = overrides.settingsFile ?? source.env[SETTINGS_ENV];
+  if (named) return { path: resolve(source.cwd, named), named: true };
+  return { path: resolve(source.cwd, DEFAULT_SETTINGS_FILE), named: false };
+}
+
+function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+  if (path.length === 0) return KNOWN_KEYS;
+  if (path.length === 1 && path[0] === 'timeouts') return Object.keys(timeoutsSchema.shape);
+  return [];
+}
+
+function resolvePath(p: string, base: string): string {
+  if (p === '~') return homedir();
+  if (p.startsWith('~/') || p.startsWith('~\\')) return join(homedir(), p.slice(2));
+  return isAbsolute(p) ? p : resolve(base, p);
+}
+
+export async function loadSettings(overrides: SettingsOverrides, source: SettingsSource): Promise<Settings> {
+  const { path: file, named } = locateSettingsFile(overrides, source);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw settingsError(
+        'SETTINGS_NOT_FOUND',
+        named
+          ? `settings file ${file} does not exist. Fix the path given with --settings or ${SETTINGS_ENV}.`
+          : `no settings file at ${file}. Copy settings.example.json to settings.json, or pass --settings FILE (or set ${SETTINGS_ENV}).`,
+      );
+    }
+    throw settingsError('SETTINGS_UNREADABLE', `cannot read settings file ${file}: ${(e as Error).message}. Check its permissions.`);
+  }
+  // Files saved by PowerShell or Notepad often start with a byte-order mark, which JSON does not allow.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  let raw: unknown;
+  try {
+    raw = parseJson(text, file);
+  } catch (e) {
+    const m = /line (\d+) column (\d+)/.exec((e as Error).message);
+    const where = m ? `${file}:${m[1]}:${m[2]}` : file;
+    const reason = (e as Error).message.split('\n')[0]?.replace(/ in .*$/, '') ?? 'invalid JSON';
+    throw settingsError('SETTINGS_INVALID_JSON', `${where}: invalid JSON (${reason}). Fix the syntax at that line and column.`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw settingsError('SETTINGS_INVALID', `${file}: the settings must be a JSON object { ... }.`);
+  }
+
+  const parsed = settingsSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const lines = parsed.error.issues.flatMap((i) => formatIssue(i, knownKeysAt));
+    throw settingsError('SETTINGS_INVALID', `${file}: ${lines.length === 1 ? lines[0] : `\n  - ${lines.join('\n  - ')}`}`);
+  }
+  const s = parsed.data;
+
+  if (!s.downloadLinuxUpdates && !s.downloadMacUpdates) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `${file}: nothing to mirror: set "downloadLinuxUpdates" or "downloadMacUpdates" (or both) to true.`,
+    );
+  }
+
+  let baseUpdateUrl = s.baseUpdateUrl;
+  if (overrides.baseUrl !== undefined) {
+    const check = settingsSchema.shape.baseUpdateUrl.safeParse(overrides.baseUrl);
+    if (!check.success) throw settingsError('USAGE', `--base-url ${overrides.baseUrl}: must be an http:// or https:// URL.`);
+    baseUpdateUrl = check.data;
+  }
+  const baseUrl = new URL(baseUpdateUrl);
+  if (baseUrl.protocol === 'http:' && !isLoopbackHost(baseUrl.hostname) && !s.allowInsecureUpstream) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `${file}: field "baseUpdateUrl" is plain http:// to ${baseUrl.host}; bundles would travel unencrypted. Use https://, or set "allowInsecureUpstream": true if this is deliberate.`,
+    );
+  }
+
+  const base = dirname(file);
+  return {
+    ...s,
+    baseUpdateUrl,
+    settingsFile: file,
+    downloadFolder: resolvePath(s.downloadFolder ?? defaultDownloadFolder(), base),
+    logFilePath: resolvePath(s.logFilePath ?? defaultLogFilePath(), base),
+    caFile: s.caFile === undefined ? undefined : resolvePath(s.caFile, base),
+  };
+}

@@ -1,0 +1,67 @@
+// The settings.json schema: the old scripts' six fields unchanged, plus additive optional fields.
+import { z } from 'zod';
+import { ARCHES } from '../plan/bundles.js';
+import { parseDuration } from '../util/duration.js';
+import { OFFICIAL_BASE_URL } from './defaults.js';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like 90s, 30m, 4h or 2d` });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .prefault(fallback);
+
+const httpUrl = z.string().refine(
+  (s) => {
+    try {
+      const u = new URL(s);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an http:// or https:// URL' },
+);
+
+export const timeoutsSchema = z.strictObject({
+  connect: duration('30s'),
+  headers: duration('60s'),
+  bodyIdle: duration('2m'),
+});
+
+/** Optional fields are absent in the official file; `undefined` defaults are filled in by the loader. */
+export const settingsSchema = z.strictObject({
+  downloadFolder: z.string().min(1).optional(),
+  downloadLinuxUpdates: z.boolean().default(false),
+  downloadMacUpdates: z.boolean().default(false),
+  downloadPreviewUpdates: z.boolean().default(false),
+  backupPreviousUpdates: z.boolean().default(false),
+  logFilePath: z.string().min(1).optional(),
+
+  baseUpdateUrl: httpUrl.default(OFFICIAL_BASE_URL),
+  architectures: z
+    .array(z.enum(ARCHES))
+    .min(1)
+    .refine((a) => new Set(a).size === a.length, { message: 'lists an architecture twice' })
+    .default([...ARCHES]),
+  concurrency: z.int().min(1).max(16).default(4),
+  retries: z.int().min(1).max(20).default(4),
+  retryInitialDelay: duration('1s'),
+  retryMaxDelay: duration('2m'),
+  timeouts: timeoutsSchema.prefault({}),
+  proxy: httpUrl.optional(),
+  caFile: z.string().min(1).optional(),
+  allowInsecureUpstream: z.boolean().default(false),
+  logMaxBytes: z.int().min(10_000).default(10 * 1024 * 1024),
+  logFiles: z.int().min(1).max(100).default(5),
+  lockStaleAfter: duration('6h'),
+});
+
+export type SettingsFile = z.output<typeof settingsSchema>;
+export const KNOWN_KEYS: readonly string[] = Object.keys(settingsSchema.shape);

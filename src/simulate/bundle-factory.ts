@@ -1,0 +1,77 @@
+// Generates the simulated bundles: real zip archives of engine and signature files, cached per release and size.
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import type { BundleId } from '../plan/bundles.js';
+import type { Release } from './catalog.js';
+
+const FILES = [
+  ['mpengine.bin', 0.34],
+  ['mpavbase.vdm', 0.3],
+  ['mpasbase.vdm', 0.26],
+  ['mpavdlta.vdm', 0.06],
+  ['mpasdlta.vdm', 0.04],
+] as const;
+const BLOCK = 1024 * 1024;
+
+/** Deterministic, incompressible bytes (xorshift), so a bundle's size is what was asked for. */
+function noiseBlock(seed: number): Buffer {
+  const buf = Buffer.allocUnsafe(BLOCK);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < BLOCK; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    buf.writeUInt32LE(x >>> 0, i);
+  }
+  return buf;
+}
+
+function noise(length: number, seed: number): Readable {
+  const block = noiseBlock(seed);
+  let left = length;
+  return new Readable({
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(left, BLOCK);
+      left -= n;
+      this.push(n === BLOCK ? block : block.subarray(0, n));
+    },
+  });
+}
+
+function seedOf(text: string): number {
+  let h = 2166136261;
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+  return h >>> 0;
+}
+
+export async function ensureBundle(dir: string, id: BundleId, release: Release, size: number): Promise<string> {
+  const file = join(dir, `${id.os}-${id.channel}-${id.arch}-${release.engine}-${release.signatures}-${size}.zip`);
+  try {
+    await stat(file);
+    return file;
+  } catch {
+    // not generated yet
+  }
+  await mkdir(dir, { recursive: true });
+  const zip = new yazl.ZipFile();
+  const manifest = `engine=${release.engine}\nsignatures=${release.signatures}\nplatform=${release.platform}\n`;
+  zip.addBuffer(Buffer.from(manifest), 'versions.txt', { compress: true });
+  // Leave room for the zip headers so the archive is close to the requested size.
+  const payload = Math.max(FILES.length * 16, size - 1024);
+  let given = 0;
+  FILES.forEach(([name, share], i) => {
+    const len = i === FILES.length - 1 ? payload - given : Math.floor(payload * share);
+    given += len;
+    zip.addReadStream(noise(len, seedOf(`${name}${release.signatures}${id.os}${id.arch}${id.channel}`)), name, { compress: false, size: len });
+  });
+  zip.end();
+  const tmp = `${file}.${process.pid}.partial`;
+  await pipeline(zip.outputStream, createWriteStream(tmp));
+  await rename(tmp, file);
+  return file;
+}

@@ -1,0 +1,59 @@
+// The simulated service's current releases: an (engine, signatures) pair per bundle, bumped on demand.
+import { ARCHES, CHANNELS, OSES, bundleKey, matchesFilter, type BundleId } from '../plan/bundles.js';
+
+export interface Release {
+  readonly engine: string;
+  readonly signatures: string;
+  readonly platform: string;
+  readonly date: string;
+}
+
+export const ALL_BUNDLES: BundleId[] = OSES.flatMap((os) => CHANNELS.flatMap((channel) => ARCHES.map((arch) => ({ os, channel, arch }))));
+
+export class Catalog {
+  private readonly releases = new Map<string, Release>();
+
+  constructor(now: () => Date = () => new Date()) {
+    for (const id of ALL_BUNDLES) {
+      const preview = id.channel === 'preview' ? 1 : 0;
+      this.releases.set(bundleKey(id), {
+        engine: `1.1.24030.${4 + preview}`,
+        signatures: `1.421.${100 + preview}.0`,
+        platform: '101.25012.0003',
+        date: now().toISOString(),
+      });
+    }
+  }
+
+  get(id: BundleId): Release {
+    return this.releases.get(bundleKey(id))!;
+  }
+
+  /** A new signatures release for every bundle the filter matches (all by default); returns the bumped bundles. */
+  bump(filter: Partial<BundleId> = {}, engineToo = false): BundleId[] {
+    const bumped = ALL_BUNDLES.filter((id) => matchesFilter(id, filter));
+    for (const id of bumped) {
+      const r = this.get(id);
+      const sig = r.signatures.split('.').map(Number);
+      sig[2] = (sig[2] ?? 0) + 1;
+      const eng = r.engine.split('.').map(Number);
+      if (engineToo) eng[3] = (eng[3] ?? 0) + 1;
+      this.releases.set(bundleKey(id), { ...r, signatures: sig.join('.'), engine: eng.join('.'), date: new Date().toISOString() });
+    }
+    return bumped;
+  }
+}
+
+/** The version document, written with CRLF line endings and an extra element as the real one may be. */
+export function versionDocument(r: Release): string {
+  return [
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<versions>',
+    `  <platform>${r.platform}</platform>`,
+    `  <engine>${r.engine}</engine>`,
+    `  <signatures date="${r.date}">${r.signatures}</signatures>`,
+    '  <simulated>true</simulated>',
+    '</versions>',
+    '',
+  ].join('\r\n');
+}

@@ -1,0 +1,69 @@
+// manifest.json beside each bundle: the two keys existing tooling reads, plus additive fields of ours.
+import { readFile, stat } from 'node:fs/promises';
+import type { VersionInfo } from '../upstream/version-info.js';
+import { writeJsonAtomic } from './fs-safe.js';
+
+export interface Manifest {
+  readonly EngineVersion: string;
+  readonly DefinitionVersion: string;
+  readonly PlatformVersion?: string | undefined;
+  readonly sha256?: string | undefined;
+  readonly size?: number | undefined;
+  readonly downloadedAt?: string | undefined;
+  readonly source?: string | undefined;
+}
+
+export type ManifestRead = { kind: 'missing' } | { kind: 'invalid'; reason: string } | { kind: 'ok'; manifest: Manifest };
+
+export async function readManifest(path: string): Promise<ManifestRead> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'invalid', reason: (e as Error).message };
+  }
+  try {
+    const m = JSON.parse(text.replace(/^\uFEFF/, '')) as Partial<Manifest>;
+    if (typeof m.EngineVersion !== 'string' || typeof m.DefinitionVersion !== 'string') {
+      return { kind: 'invalid', reason: 'EngineVersion or DefinitionVersion is missing' };
+    }
+    return { kind: 'ok', manifest: m as Manifest };
+  } catch (e) {
+    return { kind: 'invalid', reason: (e as Error).message };
+  }
+}
+
+export const manifestVersions = (m: Manifest): Pick<VersionInfo, 'engine' | 'signatures'> => ({
+  engine: m.EngineVersion,
+  signatures: m.DefinitionVersion,
+});
+
+export function buildManifest(v: VersionInfo, bundle: { sha256: string; size: number; source: string }, now: Date): Manifest {
+  return {
+    EngineVersion: v.engine,
+    DefinitionVersion: v.signatures,
+    PlatformVersion: v.platform,
+    sha256: bundle.sha256,
+    size: bundle.size,
+    downloadedAt: now.toISOString(),
+    source: bundle.source,
+  };
+}
+
+export const writeManifest = (path: string, m: Manifest): Promise<void> => writeJsonAtomic(path, m);
+
+/** The bundle file's size, or undefined when it is absent. */
+export async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether the bundle on disk is the one the manifest describes, as far as a cheap check can tell. */
+export async function bundleMatchesManifest(bundle: string, m: Manifest): Promise<boolean> {
+  const size = await fileSize(bundle);
+  return size !== undefined && m.size !== undefined && size === m.size;
+}

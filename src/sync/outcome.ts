@@ -1,0 +1,38 @@
+// What happened to each bundle in a run: the shape shared by the summary, --json, the log and the state file.
+import type { BundleId } from '../plan/bundles.js';
+
+export interface Versions {
+  readonly engine: string;
+  readonly signatures: string;
+}
+
+export type BundleStatus = 'up-to-date' | 'downloaded' | 'failed';
+
+export interface BundleOutcome {
+  readonly os: BundleId['os'];
+  readonly channel: BundleId['channel'];
+  readonly arch: BundleId['arch'];
+  readonly status: BundleStatus;
+  readonly before: Versions | undefined;
+  readonly after: Versions | undefined;
+  /** Size of the live bundle after the run. */
+  readonly size: number | undefined;
+  readonly sha256: string | undefined;
+  /** Bytes transferred for this bundle in this run, resumed attempts included. */
+  readonly bytesTransferred: number;
+  readonly durationMs: number;
+  readonly attempts: number;
+  readonly resumed: number;
+  readonly source: string | undefined;
+  readonly error: { readonly code: string; readonly message: string } | undefined;
+  readonly notes: readonly string[];
+}
+
+export interface RunReport {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly downloadFolder: string;
+  readonly interrupted: boolean;
+  readonly bundles: readonly BundleOutcome[];
+}

@@ -1,0 +1,126 @@
+// A whole download run: lock the folder, clear a crashed run's leftovers, sync every planned bundle, record the outcome.
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import type { Logger } from '../log/logger.js';
+import { acquireRunLock, describeHolder } from '../lock/run-lock.js';
+import { bundleKey, planBundles, type BundleId } from '../plan/bundles.js';
+import { FolderPublisher } from '../publish/folder-publisher.js';
+import type { Settings } from '../settings/load.js';
+import { removeQuietly } from '../store/fs-safe.js';
+import { StoreLayout } from '../store/layout.js';
+import { HttpClient } from '../upstream/http-client.js';
+import { Upstream } from '../upstream/upstream.js';
+import { displayUrl } from '../upstream/urls.js';
+import type { RunReport } from './outcome.js';
+import { writeRunState } from './run-state.js';
+import { syncBundle } from './sync-bundle.js';
+import { USER_AGENT } from '../util/user-agent.js';
+
+/** Free space kept beyond a bundle's size, so a mirror never fills its disk to the last byte. */
+export const MIN_FREE_BYTES = 64 * 1024 * 1024;
+
+export interface DownloadDeps {
+  readonly logger: Logger;
+  readonly signal?: AbortSignal | undefined;
+  readonly now?: () => Date;
+  readonly lockWaitMs?: number;
+  readonly command?: string;
+  readonly onProgress?: (id: BundleId, bytes: number, total: number | undefined) => void;
+  readonly onTransferEnd?: (id: BundleId) => void;
+}
+
+async function removeLeftovers(layout: StoreLayout, logger: Logger): Promise<void> {
+  const names = await readdir(layout.tmpDir).catch(() => [] as string[]);
+  for (const name of names) await removeQuietly(join(layout.tmpDir, name));
+  if (names.length > 0) logger.warn({ files: names }, `removed ${names.length} temp file(s) left by an interrupted run`);
+}
+
+export async function runDownload(settings: Settings, deps: DownloadDeps): Promise<RunReport> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const layout = new StoreLayout(settings.downloadFolder);
+  const { logger } = deps;
+
+  await mkdir(settings.downloadFolder, { recursive: true });
+  const lock = await acquireRunLock({
+    path: layout.lockFile,
+    command: deps.command ?? 'download',
+    staleAfterMs: settings.lockStaleAfter,
+    waitMs: deps.lockWaitMs ?? 0,
+    signal: deps.signal,
+  });
+  if (lock.tookOverFrom) logger.warn({ previous: lock.tookOverFrom }, `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`);
+
+  const http = HttpClient.create({
+    timeouts: settings.timeouts,
+    proxy: settings.proxy,
+    caFile: settings.caFile,
+    userAgent: USER_AGENT,
+    allowInsecure: settings.allowInsecureUpstream,
+  });
+  try {
+    await removeLeftovers(layout, logger);
+    await mkdir(layout.tmpDir, { recursive: true });
+    const plan = planBundles({
+      linux: settings.downloadLinuxUpdates,
+      mac: settings.downloadMacUpdates,
+      preview: settings.downloadPreviewUpdates,
+      architectures: settings.architectures,
+    });
+    logger.info(
+      {
+        event: 'run-start',
+        downloadFolder: settings.downloadFolder,
+        upstream: displayUrl(settings.baseUpdateUrl),
+        bundles: plan.map(bundleKey),
+        concurrency: settings.concurrency,
+        proxy: settings.proxy ? displayUrl(settings.proxy) : undefined,
+      },
+      `run started: ${plan.length} bundle(s)`,
+    );
+
+    const deps2 = {
+      upstream: new Upstream(settings.baseUpdateUrl, http),
+      publisher: new FolderPublisher(layout, { backup: settings.backupPreviousUpdates, now }),
+      layout,
+      policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
+      logger,
+      limit: pLimit(settings.concurrency),
+      minFreeBytes: MIN_FREE_BYTES,
+      signal: deps.signal,
+      onProgress: deps.onProgress,
+      onTransferEnd: deps.onTransferEnd,
+    };
+    const bundles = await Promise.all(plan.map((id) => syncBundle(deps2, id)));
+
+    const finished = now();
+    const report: RunReport = {
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+      downloadFolder: settings.downloadFolder,
+      interrupted: deps.signal?.aborted ?? false,
+      bundles,
+    };
+    await writeRunState(layout, report);
+    logger.info(
+      {
+        event: 'run-end',
+        durationMs: report.durationMs,
+        interrupted: report.interrupted,
+        counts: {
+          downloaded: bundles.filter((b) => b.status === 'downloaded').length,
+          upToDate: bundles.filter((b) => b.status === 'up-to-date').length,
+          failed: bundles.filter((b) => b.status === 'failed').length,
+        },
+      },
+      'run finished',
+    );
+    return report;
+  } finally {
+    await http.close().catch(() => undefined);
+    await removeQuietly(layout.tmpDir);
+    await lock.release();
+  }
+}

@@ -1,0 +1,190 @@
+// Brings one bundle up to date: version check, skip or download, verify, re-check the version, publish.
+import { performance } from 'node:perf_hooks';
+import type { LimitFunction } from 'p-limit';
+import { MirrorError, describeError } from '../errors/catalogue.js';
+import type { Logger } from '../log/logger.js';
+import { bundleKey, type BundleId } from '../plan/bundles.js';
+import { tempName } from '../publish/folder-publisher.js';
+import type { Publisher } from '../publish/publisher.js';
+import { removeQuietly } from '../store/fs-safe.js';
+import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { bundleMatchesManifest, manifestVersions, readManifest } from '../store/manifest.js';
+import { networkError } from '../upstream/http-errors.js';
+import type { Upstream } from '../upstream/upstream.js';
+import { sameVersions, type VersionInfo } from '../upstream/version-info.js';
+import { verifyZip } from '../verify/zip.js';
+import type { BundleOutcome, Versions } from './outcome.js';
+import { withRetry, type AttemptFailure, type RetryPolicy } from './retry.js';
+import { newTransferState, restartFromZero, transferAttempt, type TransferState } from './transfer.js';
+
+/** A release during our download means downloading again; give up after this many releases in one run. */
+const MAX_VERSION_ROUNDS = 3;
+
+export interface SyncDeps {
+  readonly upstream: Upstream;
+  readonly publisher: Publisher;
+  readonly layout: StoreLayout;
+  readonly policy: RetryPolicy;
+  readonly logger: Logger;
+  /** Bounds how many bundles transfer at once; version checks are not limited. */
+  readonly limit: LimitFunction;
+  readonly minFreeBytes: number;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((id: BundleId, bytes: number, total: number | undefined) => void) | undefined;
+  readonly onTransferEnd?: ((id: BundleId) => void) | undefined;
+}
+
+const versionsOf = (v: VersionInfo): Versions => ({ engine: v.engine, signatures: v.signatures });
+
+interface Tally {
+  readonly before: Versions | undefined;
+  attempts: number;
+  resumed: number;
+  received: number;
+  source: string | undefined;
+  notes: string[];
+}
+
+export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutcome> {
+  const started = performance.now();
+  const log = d.logger.child({ bundle: bundleKey(id) });
+  const liveDir = d.layout.bundleDir(id);
+  const current = await readManifest(manifestPath(liveDir));
+  const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
+  const tally: Tally = { before, attempts: 0, resumed: 0, received: 0, source: undefined, notes: [] };
+  if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
+
+  const outcome = (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>): BundleOutcome => ({
+    ...id,
+    before,
+    bytesTransferred: tally.received,
+    durationMs: Math.round(performance.now() - started),
+    attempts: tally.attempts,
+    resumed: tally.resumed,
+    source: tally.source,
+    notes: tally.notes,
+    ...rest,
+  });
+
+  try {
+    const info = await fetchVersion(d, id, log);
+    if (
+      current.kind === 'ok' &&
+      sameVersions(info, manifestVersions(current.manifest)) &&
+      (await bundleMatchesManifest(bundlePath(liveDir), current.manifest))
+    ) {
+      log.info({ decision: 'skipped', versions: versionsOf(info) }, 'up to date');
+      return outcome({ status: 'up-to-date', after: before, size: current.manifest.size, sha256: current.manifest.sha256, error: undefined });
+    }
+    if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
+      tally.notes.push('live bundle did not match its manifest (size); downloaded again');
+    }
+    return await d.limit(() => downloadAndPublish(d, id, info, tally, log, outcome));
+  } catch (e) {
+    const error = e instanceof MirrorError ? e : networkError(e, d.upstream.baseUrl);
+    log.error({ decision: 'failed', code: error.code, err: error.message, before }, `failed: ${error.message}`);
+    return outcome({
+      status: 'failed',
+      after: before,
+      size: current.kind === 'ok' ? current.manifest.size : undefined,
+      sha256: undefined,
+      error: { code: error.code, message: describeError(error) },
+    });
+  }
+}
+
+function onRetry(log: Logger, what: string) {
+  return (f: AttemptFailure): void => {
+    log.warn({ attempt: f.attempt, code: f.error.code, err: f.error.message, retryInMs: f.delayMs }, `${what} attempt ${f.attempt} failed; retrying`);
+  };
+}
+
+function fetchVersion(d: SyncDeps, id: BundleId, log: Logger): Promise<VersionInfo> {
+  return withRetry(d.policy, () => d.upstream.versionInfo(id, d.signal), {
+    signal: d.signal,
+    toError: (e) => networkError(e, d.upstream.baseUrl),
+    onRetry: onRetry(log, 'version check'),
+  });
+}
+
+async function downloadAndPublish(
+  d: SyncDeps,
+  id: BundleId,
+  firstInfo: VersionInfo,
+  tally: Tally,
+  log: Logger,
+  outcome: (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>) => BundleOutcome,
+): Promise<BundleOutcome> {
+  let info = firstInfo;
+  for (let round = 1; round <= MAX_VERSION_ROUNDS; round++) {
+    if (d.signal?.aborted) throw new MirrorError('INTERRUPTED', 'interrupted before the download started');
+    const state = newTransferState(tempName(d.layout, id, 'download'));
+    try {
+      log.info({ versions: versionsOf(info), round }, 'downloading');
+      await withRetry(d.policy, () => transferAndVerify(d, id, state, tally), {
+        signal: d.signal,
+        toError: (e) => networkError(e, d.upstream.baseUrl),
+        onRetry: onRetry(log, 'download'),
+      });
+      const after = await fetchVersion(d, id, log);
+      if (!sameVersions(after, info)) {
+        log.warn({ started: versionsOf(info), now: versionsOf(after) }, 'a new release appeared during the download; downloading again');
+        tally.notes.push(`release ${after.signatures} appeared during the download of ${info.signatures}`);
+        info = after;
+        continue;
+      }
+      const sha256 = state.hash.digest('hex');
+      const published = await d.publisher.publish(id, {
+        tempPath: state.path,
+        size: state.bytes,
+        sha256,
+        versions: info,
+        source: state.source ?? '',
+      });
+      if (published.backupSkippedReason) tally.notes.push(published.backupSkippedReason);
+      log.info(
+        {
+          decision: 'downloaded',
+          before: tally.before ?? null,
+          versions: versionsOf(info),
+          backedUp: published.backedUp ? { engine: published.backedUp.EngineVersion, signatures: published.backedUp.DefinitionVersion } : null,
+          bytes: state.bytes,
+          sha256,
+          source: state.source,
+          resumedAt: state.resumedAt,
+          attempts: tally.attempts,
+        },
+        'published',
+      );
+      return outcome({ status: 'downloaded', after: versionsOf(info), size: state.bytes, sha256, error: undefined });
+    } finally {
+      tally.received += state.received;
+      tally.resumed += state.resumedAt.length;
+      await removeQuietly(state.path);
+    }
+  }
+  throw new MirrorError('VERSION_CHANGED', `the upstream version kept changing during ${MAX_VERSION_ROUNDS} downloads; try again later`, {
+    retryable: true,
+  });
+}
+
+async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally): Promise<void> {
+  tally.attempts++;
+  try {
+    await transferAttempt(d.upstream, id, state, {
+      signal: d.signal,
+      minFreeBytes: d.minFreeBytes,
+      onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
+    });
+  } finally {
+    tally.source = state.source ?? tally.source;
+    d.onTransferEnd?.(id);
+  }
+  try {
+    await verifyZip(state.path, `bundle from ${state.source ?? 'upstream'}`);
+  } catch (e) {
+    // Corrupt bytes are not worth resuming from: the next attempt starts over.
+    restartFromZero(state);
+    throw e;
+  }
+}

@@ -1,0 +1,156 @@
+// Streams one bundle response to a temp file with SHA-256 computed on the way, resuming a cut transfer with
+// Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MirrorError } from '../errors/catalogue.js';
+import type { BundleId } from '../plan/bundles.js';
+import { fileSize } from '../store/manifest.js';
+import { networkError, statusError } from '../upstream/http-errors.js';
+import type { Upstream } from '../upstream/upstream.js';
+import { displayUrl } from '../upstream/urls.js';
+import { checkFreeSpace, diskFullError } from './disk-space.js';
+
+export interface TransferState {
+  readonly path: string;
+  bytes: number;
+  hash: Hash;
+  /** Total length announced by the 200 response, when there was one. */
+  total: number | undefined;
+  /** Strong ETag or Last-Modified of the response being resumed: what If-Range sends. */
+  validator: string | undefined;
+  source: string | undefined;
+  /** Offsets at which a transfer was resumed with Range (for logs and the summary). */
+  readonly resumedAt: number[];
+  /** Times the server ignored Range or the file changed, so we started from zero. */
+  restarts: number;
+  /** Every byte received over all attempts, for the summary. */
+  received: number;
+}
+
+export const newTransferState = (path: string): TransferState => ({
+  path,
+  bytes: 0,
+  hash: createHash('sha256'),
+  total: undefined,
+  validator: undefined,
+  source: undefined,
+  resumedAt: [],
+  restarts: 0,
+  received: 0,
+});
+
+export type Progress = (bytes: number, total: number | undefined) => void;
+
+function parseContentRange(v: string | string[] | undefined): { start: number; total: number | undefined } | undefined {
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(v ?? '').trim());
+  if (!m) return undefined;
+  return { start: Number(m[1]), total: m[3] === '*' ? undefined : Number(m[3]) };
+}
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+async function hashFile(path: string): Promise<Hash> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), async function* (src) {
+    for await (const chunk of src) hash.update(chunk as Buffer);
+  });
+  return hash;
+}
+
+/** After a failed write, make the hash and byte count describe exactly what is on disk. */
+async function reconcile(state: TransferState): Promise<void> {
+  const size = (await fileSize(state.path)) ?? 0;
+  if (size !== state.bytes) {
+    state.hash = size === 0 ? createHash('sha256') : await hashFile(state.path);
+    state.bytes = size;
+  }
+}
+
+export function restartFromZero(state: TransferState): void {
+  state.bytes = 0;
+  state.hash = createHash('sha256');
+  state.total = undefined;
+  state.validator = undefined;
+}
+
+/** One attempt: on success the file holds the complete body. Throws MirrorError (retryable when worth it). */
+export async function transferAttempt(
+  upstream: Upstream,
+  id: BundleId,
+  state: TransferState,
+  opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; minFreeBytes: number },
+): Promise<void> {
+  const resuming = state.bytes > 0 && state.validator !== undefined;
+  const headers: Record<string, string> = resuming ? { range: `bytes=${state.bytes}-`, 'if-range': state.validator! } : {};
+  const res = await upstream.bundle(id, headers, opts.signal);
+
+  let flags: 'a' | 'w';
+  if (res.statusCode === 206 && resuming) {
+    const range = parseContentRange(res.headers['content-range']);
+    if (!range || range.start !== state.bytes || (state.total !== undefined && range.total !== state.total)) {
+      await res.body.dump();
+      restartFromZero(state);
+      state.restarts++;
+      throw new MirrorError('UPSTREAM_HTTP_STATUS', `unexpected Content-Range ${String(res.headers['content-range'])}; starting over`, {
+        retryable: true,
+      });
+    }
+    state.resumedAt.push(state.bytes);
+    flags = 'a';
+  } else if (res.statusCode === 200) {
+    if (state.bytes > 0) state.restarts++;
+    restartFromZero(state);
+    const length = header(res.headers['content-length']);
+    state.total = length === undefined ? undefined : Number(length);
+    const etag = header(res.headers.etag);
+    // If-Range needs a strong validator; a weak ETag cannot be used to resume.
+    state.validator = etag && !etag.startsWith('W/') ? etag : header(res.headers['last-modified']);
+    flags = 'w';
+  } else {
+    await res.body.dump();
+    throw statusError(res.statusCode, res.headers, res.finalUrl);
+  }
+  state.source = displayUrl(res.finalUrl);
+
+  if (state.total !== undefined) {
+    try {
+      await checkFreeSpace(state.path, state.total - state.bytes, opts.minFreeBytes);
+    } catch (e) {
+      await res.body.dump().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      state.hash.update(chunk);
+      state.bytes += chunk.length;
+      state.received += chunk.length;
+      opts.onProgress?.(state.bytes, state.total);
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(res.body, counter, createWriteStream(state.path, { flags }), { signal: opts.signal });
+  } catch (e) {
+    await reconcile(state);
+    if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw await diskFullError(state.path, (state.total ?? state.bytes) - state.bytes, opts.minFreeBytes);
+    }
+    throw networkError(e, res.finalUrl);
+  }
+
+  if (state.total !== undefined && state.bytes !== state.total) {
+    const got = state.bytes;
+    if (got > state.total) restartFromZero(state);
+    throw new MirrorError(
+      'BUNDLE_LENGTH_MISMATCH',
+      `received ${got} bytes but Content-Length announced ${state.total} from ${state.source}`,
+      { retryable: true },
+    );
+  }
+}

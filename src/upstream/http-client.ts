@@ -1,0 +1,99 @@
+// The upstream HTTP client: one shared connection pool (direct, env proxy or configured proxy, custom CA), and
+// redirect following done here rather than by undici's interceptor so that every hop and the final URL can be logged.
+import { readFileSync } from 'node:fs';
+import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { MirrorError } from '../errors/catalogue.js';
+import { isLoopbackHost } from '../util/loopback.js';
+import { networkError } from './http-errors.js';
+import { displayUrl } from './urls.js';
+
+export const MAX_REDIRECTS = 5;
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+
+export interface HttpClientOptions {
+  readonly timeouts: { readonly connect: number; readonly headers: number; readonly bodyIdle: number };
+  readonly proxy?: string | undefined;
+  readonly caFile?: string | undefined;
+  readonly userAgent: string;
+  /** Allow a redirect from https:// to plain http:// on a non-loopback host. */
+  readonly allowInsecure?: boolean;
+}
+
+export interface UpstreamResponse {
+  readonly statusCode: number;
+  readonly headers: Dispatcher.ResponseData['headers'];
+  readonly body: Dispatcher.ResponseData['body'];
+  readonly finalUrl: URL;
+  readonly hops: number;
+}
+
+export function createDispatcher(o: HttpClientOptions): Dispatcher {
+  // A corporate CA must reach both direct TLS (connect) and TLS tunnelled through a proxy (requestTls).
+  const ca = o.caFile ? readFileSync(o.caFile) : undefined;
+  const tls = ca ? { ca } : {};
+  const common = {
+    headersTimeout: o.timeouts.headers,
+    bodyTimeout: o.timeouts.bodyIdle,
+    connect: { timeout: o.timeouts.connect, ...tls },
+  };
+  if (o.proxy) {
+    return new ProxyAgent({ uri: o.proxy, ...common, requestTls: { timeout: o.timeouts.connect, ...tls }, proxyTls: tls });
+  }
+  return new EnvHttpProxyAgent({ ...common, requestTls: { timeout: o.timeouts.connect, ...tls } } as EnvHttpProxyAgent.Options);
+}
+
+export class HttpClient {
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly options: Pick<HttpClientOptions, 'userAgent' | 'allowInsecure'>,
+  ) {}
+
+  static create(o: HttpClientOptions): HttpClient {
+    return new HttpClient(createDispatcher(o), o);
+  }
+
+  /** GET, following at most MAX_REDIRECTS redirects (absolute or relative Location). The caller consumes the body. */
+  async get(url: URL, opts: { headers?: Record<string, string>; signal?: AbortSignal | undefined } = {}): Promise<UpstreamResponse> {
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(current, {
+          dispatcher: this.dispatcher,
+          method: 'GET',
+          headers: { 'user-agent': this.options.userAgent, ...opts.headers },
+          signal: opts.signal,
+        });
+      } catch (e) {
+        throw networkError(e, current);
+      }
+      if (!REDIRECT_STATUS.has(res.statusCode)) return { ...res, finalUrl: current, hops: hop };
+
+      await res.body.dump();
+      const location = res.headers.location;
+      if (typeof location !== 'string' || location === '') {
+        throw new MirrorError('UPSTREAM_REDIRECTS', `HTTP ${res.statusCode} without a Location header from ${displayUrl(current)}`, {
+          retryable: true,
+        });
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new MirrorError('UPSTREAM_REDIRECTS', `more than ${MAX_REDIRECTS} redirects starting at ${displayUrl(url)}`);
+      }
+      const next = new URL(location, current);
+      if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+        throw new MirrorError('UPSTREAM_REDIRECTS', `redirect to unsupported scheme ${next.protocol} from ${displayUrl(current)}`);
+      }
+      if (current.protocol === 'https:' && next.protocol === 'http:' && !isLoopbackHost(next.hostname) && !this.options.allowInsecure) {
+        throw new MirrorError(
+          'UPSTREAM_REDIRECTS',
+          `refusing redirect from https:// to plain http:// (${displayUrl(next)}); set "allowInsecureUpstream": true to allow it`,
+        );
+      }
+      current = next;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+}

@@ -1,0 +1,66 @@
+// Maps HTTP statuses and undici/network failures to catalogue errors, deciding which are worth retrying.
+import type { IncomingHttpHeaders } from 'node:http';
+import { MirrorError } from '../errors/catalogue.js';
+import { displayUrl } from './urls.js';
+
+const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
+const NETWORK_CODES = new Set([
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETDOWN',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'EHOSTUNREACH',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export function statusError(status: number, headers: IncomingHttpHeaders, url: string | URL, now = Date.now()): MirrorError {
+  const retryable = RETRYABLE_STATUS.has(status);
+  return new MirrorError('UPSTREAM_HTTP_STATUS', `HTTP ${status} from ${displayUrl(url)}`, {
+    retryable,
+    retryAfterMs: status === 429 || status === 503 ? parseRetryAfter(headers['retry-after'], now) : undefined,
+  });
+}
+
+function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let depth = 0; cur && depth < 4; depth++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Any failure while talking to the upstream, as a catalogue error. Mirror errors pass through unchanged. */
+export function networkError(e: unknown, url: string | URL): MirrorError {
+  if (e instanceof MirrorError) return e;
+  const name = (e as { name?: unknown })?.name;
+  if (name === 'AbortError') return new MirrorError('INTERRUPTED', 'interrupted', { cause: e });
+  const code = errorCode(e);
+  const detail = `${(e as Error)?.message ?? String(e)}${code ? ` [${code}]` : ''}`;
+  if (code && TIMEOUT_CODES.has(code)) {
+    return new MirrorError('UPSTREAM_TIMEOUT', `timed out talking to ${displayUrl(url)}: ${detail}`, { retryable: true, cause: e });
+  }
+  if (code === 'ENOSPC') return new MirrorError('DISK_FULL', `disk full: ${detail}`, { cause: e });
+  return new MirrorError('UPSTREAM_NETWORK', `network error talking to ${displayUrl(url)}: ${detail}`, {
+    retryable: code === undefined || NETWORK_CODES.has(code),
+    cause: e,
+  });
+}

@@ -1,0 +1,42 @@
+// The update service as the rest of the tool sees it: version documents and bundle responses for a BundleId.
+import type { BundleId } from '../plan/bundles.js';
+import { MirrorError } from '../errors/catalogue.js';
+import type { HttpClient, UpstreamResponse } from './http-client.js';
+import { networkError, statusError } from './http-errors.js';
+import { bundleUrl, versionInfoUrl } from './urls.js';
+import { parseVersionInfo, type VersionInfo } from './version-info.js';
+
+const MAX_VERSION_DOCUMENT_BYTES = 1024 * 1024;
+
+export class Upstream {
+  constructor(
+    readonly baseUrl: string,
+    private readonly http: HttpClient,
+  ) {}
+
+  async versionInfo(id: BundleId, signal?: AbortSignal): Promise<VersionInfo & { finalUrl: string }> {
+    const res = await this.http.get(versionInfoUrl(this.baseUrl, id), { signal });
+    if (res.statusCode !== 200) {
+      await res.body.dump();
+      throw statusError(res.statusCode, res.headers, res.finalUrl);
+    }
+    let text = '';
+    try {
+      for await (const chunk of res.body) {
+        text += (chunk as Buffer).toString('utf8');
+        if (text.length > MAX_VERSION_DOCUMENT_BYTES) {
+          res.body.destroy();
+          throw new MirrorError('VERSION_DOCUMENT_INVALID', `version document from ${res.finalUrl.host} is larger than 1 MiB`);
+        }
+      }
+    } catch (e) {
+      throw networkError(e, res.finalUrl);
+    }
+    return { ...parseVersionInfo(text, res.finalUrl.host), finalUrl: res.finalUrl.toString() };
+  }
+
+  /** The raw bundle response; the caller checks the status and consumes the body. */
+  bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<UpstreamResponse> {
+    return this.http.get(bundleUrl(this.baseUrl, id), { headers, signal });
+  }
+}

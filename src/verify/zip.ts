@@ -1,0 +1,75 @@
+// Streams through a zip from disk and checks it is complete: central directory, entry sizes, and every entry's CRC-32.
+// yauzl validates structure and sizes but not CRCs, so the CRC is folded over each entry stream here.
+import { crc32 } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { MirrorError } from '../errors/catalogue.js';
+
+export interface ZipSummary {
+  readonly entries: number;
+  readonly uncompressedBytes: number;
+}
+
+function openZip(path: string): Promise<ZipFile> {
+  return new Promise((resolve, reject) => {
+    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, zip) =>
+      err ? reject(err) : resolve(zip),
+    );
+  });
+}
+
+function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      zip.off('entry', onEntry);
+      zip.off('end', onEnd);
+      zip.off('error', onError);
+    };
+    const onEntry = (e: Entry): void => (done(), resolve(e));
+    const onEnd = (): void => (done(), resolve(undefined));
+    const onError = (e: Error): void => (done(), reject(e));
+    zip.on('entry', onEntry);
+    zip.on('end', onEnd);
+    zip.on('error', onError);
+    zip.readEntry();
+  });
+}
+
+function openEntry(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
+}
+
+export async function verifyZip(path: string, label = path): Promise<ZipSummary> {
+  let zip: ZipFile;
+  try {
+    zip = await openZip(path);
+  } catch (e) {
+    throw new MirrorError('BUNDLE_NOT_ZIP', `${label} is not a complete zip archive (${(e as Error).message})`, { retryable: true });
+  }
+  let entries = 0;
+  let uncompressedBytes = 0;
+  try {
+    for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
+      if (entry.fileName.endsWith('/')) continue;
+      let crc = 0;
+      for await (const chunk of await openEntry(zip, entry)) {
+        crc = crc32(chunk as Buffer, crc);
+        uncompressedBytes += (chunk as Buffer).length;
+      }
+      if (crc >>> 0 !== entry.crc32 >>> 0) {
+        throw new MirrorError(
+          'BUNDLE_CRC_MISMATCH',
+          `${label}: entry ${entry.fileName} fails its CRC-32 check (expected ${entry.crc32.toString(16)}, got ${(crc >>> 0).toString(16)})`,
+          { retryable: true },
+        );
+      }
+      entries++;
+    }
+  } catch (e) {
+    if (e instanceof MirrorError) throw e;
+    throw new MirrorError('BUNDLE_NOT_ZIP', `${label} is a damaged zip archive (${(e as Error).message})`, { retryable: true });
+  } finally {
+    zip.close();
+  }
+  if (entries === 0) throw new MirrorError('BUNDLE_NOT_ZIP', `${label} is a zip archive with no files in it`, { retryable: true });
+  return { entries, uncompressedBytes };
+}
