@@ -8,6 +8,20 @@ import { DEFAULT_SETTINGS_FILE, SETTINGS_ENV, defaultDownloadFolder, defaultLogF
 import { formatIssue } from './format-issues.js';
 import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
 import { isLoopbackHost } from '../util/loopback.js';
+import { stripVTControlCharacters } from 'node:util';
+
+/** "file:line:column: invalid JSON (reason)" with the offending lines shown, as compilers print syntax errors. */
+function describeJsonError(e: Error & { codeFrame?: string }, text: string, file: string): string {
+  const first = e.message.split('\n')[0] ?? '';
+  const m = /at position (\d+)/.exec(first);
+  const position = m ? Number(m[1]) : text.length;
+  const before = text.slice(0, position).split(/\r?\n/);
+  const line = before.length;
+  const column = (before.at(-1)?.length ?? 0) + 1;
+  const reason = first.replace(/ in JSON.*$/, '').replace(/ while parsing.*$/, '').replace(new RegExp(` in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), '');
+  const frame = e.codeFrame ? `\n${stripVTControlCharacters(e.codeFrame)}` : '';
+  return `${file}:${line}:${column}: invalid JSON (${reason}). Fix the syntax at that line and column.${frame}`;
+}
 
 export type Settings = Omit<SettingsFile, 'downloadFolder' | 'logFilePath' | 'caFile'> & {
   /** Absolute path of the file these settings came from. */
@@ -72,10 +86,7 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   try {
     raw = parseJson(text, file);
   } catch (e) {
-    const m = /line (\d+) column (\d+)/.exec((e as Error).message);
-    const where = m ? `${file}:${m[1]}:${m[2]}` : file;
-    const reason = (e as Error).message.split('\n')[0]?.replace(/ in .*$/, '') ?? 'invalid JSON';
-    throw settingsError('SETTINGS_INVALID_JSON', `${where}: invalid JSON (${reason}). Fix the syntax at that line and column.`);
+    throw settingsError('SETTINGS_INVALID_JSON', describeJsonError(e as Error & { codeFrame?: string }, text, file));
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw settingsError('SETTINGS_INVALID', `${file}: the settings must be a JSON object { ... }.`);

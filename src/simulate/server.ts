@@ -1,6 +1,6 @@
 // An emulation of the update service on loopback: redirect hops, version documents, generated zip bundles,
 // releases that can be bumped, WAN-like rate and latency, and injected faults. Used by the demo, the tests and CI.
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
@@ -51,6 +51,8 @@ export class SimulatedUpstream {
   readonly catalog = new Catalog();
   readonly faults = new FaultPlan();
   readonly requests: RequestRecord[] = [];
+  /** 'request' (RequestRecord) when one arrives; 'body-progress' (RequestRecord) as a shaped body is sent. */
+  readonly events = new EventEmitter();
   private server: Server | undefined;
   private port = 0;
 
@@ -104,6 +106,7 @@ export class SimulatedUpstream {
       bytes: 0,
     };
     this.requests.push(rec);
+    this.events.emit('request', rec);
     res.on('finish', () => (rec.status = res.statusCode));
     res.on('close', () => (rec.status ||= res.statusCode));
     if (this.options.latencyMs) await sleep(this.options.latencyMs);
@@ -216,6 +219,7 @@ export class SimulatedUpstream {
           if (wait > 1) await sleep(wait);
         }
         rec.bytes += chunk.length;
+        this.events.emit('body-progress', rec);
         if (!res.write(chunk)) await once(res, 'drain');
       }
       res.end();

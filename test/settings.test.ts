@@ -1,0 +1,124 @@
+// Settings as a user meets them: the official file unchanged, and every mistake named with its file, field and fix.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SimulatedUpstream } from '../src/simulate/server.js';
+import { loadSettings } from '../src/settings/load.js';
+import { runCli } from './helpers/cli.js';
+import { removeDir, snapshot, startUpstream, tempDir } from './helpers/mirror.js';
+
+let upstream: SimulatedUpstream;
+let dir: string;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+});
+afterAll(async () => upstream.stop());
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => removeDir(dir));
+
+async function settingsFile(content: string | object, name = 'settings.json'): Promise<string> {
+  const file = join(dir, name);
+  await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content, null, 2));
+  return file;
+}
+
+describe('settings', () => {
+  it('accepts the official six-field settings.json unchanged (upstream given by --base-url)', async () => {
+    // The sample file Microsoft ships, with paths pointed into the temp folder.
+    const file = await settingsFile(`{
+    "downloadFolder": "${join(dir, 'wdav-update').replace(/\\/g, '\\\\')}",
+    "downloadLinuxUpdates": true,
+    "downloadMacUpdates": true,
+    "downloadPreviewUpdates": false,
+    "backupPreviousUpdates": true,
+    "logFilePath": "${join(dir, 'mdatp_offline_updates.log').replace(/\\/g, '\\\\')}"
+}`);
+    const r = await runCli(['download', '--settings', file, '--base-url', upstream.baseUrl]);
+    expect(r.code).toBe(0);
+    expect(Object.keys(await snapshot(join(dir, 'wdav-update')))).toHaveLength(8);
+    expect(existsSync(join(dir, 'mdatp_offline_updates.log'))).toBe(true);
+  });
+
+  it('finds ./settings.json by default, and MDATP_MIRROR_SETTINGS when set', async () => {
+    const body = { downloadLinuxUpdates: true, downloadFolder: 'm', logFilePath: 'l.log', baseUpdateUrl: upstream.baseUrl, architectures: ['arm64'] };
+    await settingsFile(body);
+    expect((await runCli(['download'], { cwd: dir })).code).toBe(0);
+    expect(existsSync(join(dir, 'm/linux/production/arch_arm64/updates.zip'))).toBe(true);
+
+    await mkdir(join(dir, 'conf'));
+    await settingsFile({ ...body, downloadFolder: 'other' }, 'conf/mirror.json');
+    expect((await runCli(['download'], { cwd: dir, env: { MDATP_MIRROR_SETTINGS: 'conf/mirror.json' } })).code).toBe(0);
+    // Relative paths resolve against the settings file's folder, not the working directory.
+    expect(existsSync(join(dir, 'conf/other/linux/production/arch_arm64/updates.zip'))).toBe(true);
+  });
+
+  it('resolves defaults for absent fields the way the old scripts did', async () => {
+    const file = await settingsFile({ downloadMacUpdates: true });
+    const s = await loadSettings({ settingsFile: file }, { cwd: dir, env: {} });
+    expect(s.downloadLinuxUpdates).toBe(false);
+    expect(s.downloadPreviewUpdates).toBe(false);
+    expect(s.backupPreviousUpdates).toBe(false);
+    expect(s.downloadFolder).toMatch(/wdav-update$/);
+    expect(s.logFilePath).toMatch(/mdatp_offline_updates\.log$/);
+    expect(s.baseUpdateUrl).toBe('https://go.microsoft.com/fwlink/');
+    expect(s.architectures).toEqual(['x86_64', 'arm64']);
+  });
+
+  const mistakes: [string, string | object, RegExp][] = [
+    ['invalid JSON', '{\n  "downloadLinuxUpdates": true,\n  "downloadFolder": "x"\n  "logFilePath": "y"\n}', /settings\.json:4:3: invalid JSON/],
+    ['a wrong type', { downloadLinuxUpdates: 'yes' }, /field "downloadLinuxUpdates" must be true or false \(without quotes\), found the string "yes"/],
+    ['a misspelled key', { downloadLinuxUpdate: true, downloadMacUpdates: true }, /unknown field "downloadLinuxUpdate": did you mean "downloadLinuxUpdates"\?/],
+    ['a wrong-case key', { DownloadMacUpdates: true }, /unknown field "DownloadMacUpdates": did you mean "downloadMacUpdates"\?/],
+    ['nothing selected', { downloadLinuxUpdates: false }, /nothing to mirror: set "downloadLinuxUpdates" or "downloadMacUpdates"/],
+    ['an unknown architecture', { downloadLinuxUpdates: true, architectures: ['amd64'] }, /field "architectures\[0\]" must be one of "x86_64", "arm64", found the string "amd64"/],
+    ['a bad duration', { downloadLinuxUpdates: true, timeouts: { bodyIdle: '5 minutes' } }, /field "timeouts.bodyIdle" "5 minutes" is not a duration; write it like 90s/],
+    ['a typo inside timeouts', { downloadLinuxUpdates: true, timeouts: { conect: '5s' } }, /unknown field "timeouts.conect": did you mean "connect"\?/],
+    ['plain http to a remote host', { downloadLinuxUpdates: true, baseUpdateUrl: 'http://mirror.example.com/fwlink/' }, /plain http:\/\/ to mirror.example.com.*allowInsecureUpstream/],
+    ['not an object', '[1, 2]', /must be a JSON object/],
+  ];
+  for (const [name, content, message] of mistakes) {
+    it(`exits 2 on ${name}, naming the file and the field, before creating anything`, async () => {
+      const file = await settingsFile(typeof content === 'string' ? content : { downloadFolder: 'mirror', logFilePath: 'mirror.log', ...content });
+      const r = await runCli(['download', '--settings', file]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(file);
+      expect(r.stderr).toMatch(message);
+      expect(existsSync(join(dir, 'mirror'))).toBe(false);
+      expect(existsSync(join(dir, 'mirror.log'))).toBe(false);
+    });
+  }
+
+  it('exits 2 with a hint when there is no settings file', async () => {
+    const r = await runCli(['download'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no settings file at .*settings\.json\. Copy settings\.example\.json/);
+    const named = await runCli(['download', '--settings', 'nope.json'], { cwd: dir });
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/settings file .*nope\.json does not exist/);
+  });
+
+  it('exits 2 on a bad --base-url and on an unknown option', async () => {
+    const file = await settingsFile({ downloadLinuxUpdates: true, downloadFolder: 'mirror' });
+    expect((await runCli(['download', '--settings', file, '--base-url', 'ftp://x/'])).code).toBe(2);
+    const r = await runCli(['download', '--bogus']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it('reports settings errors as JSON with --json', async () => {
+    const file = await settingsFile({ downloadLinuxUpdates: 1 });
+    const r = await runCli(['--json', 'download', '--settings', file]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'SETTINGS_INVALID' }, exitCode: 2 });
+  });
+
+  it('reads a settings file saved with a byte-order mark (PowerShell, Notepad)', async () => {
+    const file = await settingsFile(`\uFEFF${JSON.stringify({ downloadLinuxUpdates: true })}`);
+    const s = await loadSettings({ settingsFile: file }, { cwd: dir, env: {} });
+    expect(s.downloadLinuxUpdates).toBe(true);
+  });
+});
