@@ -1,0 +1,36 @@
+// The published package works: `npm pack`, a global install from that tarball, then `mdatp-mirror --version`.
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { cleanEnv } from './helpers/cli.js';
+import { removeDir, tempDir } from './helpers/mirror.js';
+
+const exec = promisify(execFile);
+const root = new URL('..', import.meta.url).pathname;
+let dir: string;
+
+beforeAll(async () => {
+  dir = await tempDir('mdatp-mirror-pack-');
+});
+afterAll(async () => removeDir(dir));
+
+it('installs globally from the npm pack tarball and answers --version', { timeout: 180_000 }, async () => {
+  const env = cleanEnv({ npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' });
+  // --ignore-scripts: the build already ran in pretest; prepack would only build again.
+  const { stdout } = await exec('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: root, env });
+  const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
+  const paths = packed!.files.map((f) => f.path);
+  expect(paths).toContain('bin/mdatp-mirror.js');
+  expect(paths).toContain('dist/cli/main.js');
+  expect(paths).toContain('settings.example.json');
+  expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
+
+  const prefix = join(dir, 'prefix');
+  await exec('npm', ['install', '--global', '--prefix', prefix, join(dir, packed!.filename)], { env });
+  const bin = process.platform === 'win32' ? join(prefix, 'mdatp-mirror.cmd') : join(prefix, 'bin', 'mdatp-mirror');
+  const version = await exec(bin, ['--version'], { env });
+  const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
+  expect(version.stdout.trim()).toBe(pkg.version);
+});
