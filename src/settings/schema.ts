@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ARCHES } from '../plan/bundles.js';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { OFFICIAL_BASE_URL } from './defaults.js';
 
 const duration = (fallback: string) =>
@@ -14,6 +15,19 @@ const duration = (fallback: string) =>
         return z.NEVER;
       }
       return ms;
+    })
+    .prefault(fallback);
+
+const byteSize = (fallback: string) =>
+  z
+    .union([z.int().min(0), z.string()])
+    .transform((v, ctx) => {
+      const n = typeof v === 'number' ? v : parseSize(v);
+      if (n === undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${String(v)}" is not a size; write it like 64MB, 2GB or a number of bytes` });
+        return z.NEVER;
+      }
+      return n;
     })
     .prefault(fallback);
 
@@ -61,6 +75,7 @@ export const settingsSchema = z.strictObject({
   logMaxBytes: z.int().min(10_000).default(10 * 1024 * 1024),
   logFiles: z.int().min(1).max(100).default(5),
   lockStaleAfter: duration('6h'),
+  minFreeSpace: byteSize('64MB'),
 });
 
 export type SettingsFile = z.output<typeof settingsSchema>;

@@ -34,6 +34,8 @@ export interface RequestRecord {
   readonly range: string | undefined;
   readonly ifRange: string | undefined;
   readonly userAgent: string | undefined;
+  /** Date.now() when the request arrived. */
+  readonly at: number;
   status: number;
   bytes: number;
   fault?: FaultAction['type'];
@@ -102,6 +104,7 @@ export class SimulatedUpstream {
       range: req.headers.range,
       ifRange: req.headers['if-range'] as string | undefined,
       userAgent: req.headers['user-agent'],
+      at: Date.now(),
       status: 0,
       bytes: 0,
     };

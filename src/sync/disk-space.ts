@@ -13,15 +13,16 @@ export async function freeBytes(path: string): Promise<number | undefined> {
   }
 }
 
-export async function diskFullError(path: string, needed: number, margin: number): Promise<MirrorError> {
+/** @param path a file in the folder being written; @param folder the folder to name to the user */
+export async function diskFullError(path: string, folder: string, needed: number, margin: number): Promise<MirrorError> {
   const free = await freeBytes(path);
   return new MirrorError(
     'DISK_FULL',
-    `not enough disk space in ${dirname(path)}: need ${formatBytes(needed + margin)} (bundle ${formatBytes(needed)} + margin ${formatBytes(margin)}), ${free === undefined ? 'unknown' : formatBytes(free)} free. Free space there or move downloadFolder.`,
+    `not enough disk space in ${folder}: need ${formatBytes(needed + margin)} (bundle ${formatBytes(needed)} + margin ${formatBytes(margin)}), ${free === undefined ? 'unknown' : formatBytes(free)} free. Free space there or move downloadFolder.`,
   );
 }
 
-export async function checkFreeSpace(path: string, needed: number, margin: number): Promise<void> {
+export async function checkFreeSpace(path: string, folder: string, needed: number, margin: number): Promise<void> {
   const free = await freeBytes(path);
-  if (free !== undefined && free < needed + margin) throw await diskFullError(path, needed, margin);
+  if (free !== undefined && free < needed + margin) throw await diskFullError(path, folder, needed, margin);
 }

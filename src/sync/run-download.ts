@@ -17,9 +17,6 @@ import { writeRunState } from './run-state.js';
 import { syncBundle } from './sync-bundle.js';
 import { USER_AGENT } from '../util/user-agent.js';
 
-/** Free space kept beyond a bundle's size, so a mirror never fills its disk to the last byte. */
-export const MIN_FREE_BYTES = 64 * 1024 * 1024;
-
 export interface DownloadDeps {
   readonly logger: Logger;
   readonly signal?: AbortSignal | undefined;
@@ -87,7 +84,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
       logger,
       limit: pLimit(settings.concurrency),
-      minFreeBytes: MIN_FREE_BYTES,
+      minFreeBytes: settings.minFreeSpace,
       signal: deps.signal,
       onProgress: deps.onProgress,
       onTransferEnd: deps.onTransferEnd,

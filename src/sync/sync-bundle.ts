@@ -119,6 +119,13 @@ async function downloadAndPublish(
   for (let round = 1; round <= MAX_VERSION_ROUNDS; round++) {
     if (d.signal?.aborted) throw new MirrorError('INTERRUPTED', 'interrupted before the download started');
     const state = newTransferState(tempName(d.layout, id, 'download'));
+    let accounted = false;
+    const account = (): void => {
+      if (accounted) return;
+      accounted = true;
+      tally.received += state.received;
+      tally.resumed += state.resumedAt.length;
+    };
     try {
       log.info({ versions: versionsOf(info), round }, 'downloading');
       await withRetry(d.policy, () => transferAndVerify(d, id, state, tally), {
@@ -156,10 +163,10 @@ async function downloadAndPublish(
         },
         'published',
       );
+      account();
       return outcome({ status: 'downloaded', after: versionsOf(info), size: state.bytes, sha256, error: undefined });
     } finally {
-      tally.received += state.received;
-      tally.resumed += state.resumedAt.length;
+      account();
       await removeQuietly(state.path);
     }
   }
@@ -174,6 +181,7 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
     await transferAttempt(d.upstream, id, state, {
       signal: d.signal,
       minFreeBytes: d.minFreeBytes,
+      folder: d.layout.root,
       onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
     });
   } finally {

@@ -82,7 +82,7 @@ export async function transferAttempt(
   upstream: Upstream,
   id: BundleId,
   state: TransferState,
-  opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; minFreeBytes: number },
+  opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; minFreeBytes: number; folder: string },
 ): Promise<void> {
   const resuming = state.bytes > 0 && state.validator !== undefined;
   const headers: Record<string, string> = resuming ? { range: `bytes=${state.bytes}-`, 'if-range': state.validator! } : {};
@@ -118,7 +118,7 @@ export async function transferAttempt(
 
   if (state.total !== undefined) {
     try {
-      await checkFreeSpace(state.path, state.total - state.bytes, opts.minFreeBytes);
+      await checkFreeSpace(state.path, opts.folder, state.total - state.bytes, opts.minFreeBytes);
     } catch (e) {
       await res.body.dump().catch(() => undefined);
       throw e;
@@ -139,7 +139,7 @@ export async function transferAttempt(
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw await diskFullError(state.path, (state.total ?? state.bytes) - state.bytes, opts.minFreeBytes);
+      throw await diskFullError(state.path, opts.folder, (state.total ?? state.bytes) - state.bytes, opts.minFreeBytes);
     }
     throw networkError(e, res.finalUrl);
   }

@@ -1,0 +1,328 @@
+// Faults a mirror meets unattended: flaky and throttling servers, cut and stalled transfers, proxies, overlapping
+// runs, crashes and signals. Each case ends with the same invariant: live bundles match their manifests, no temp files.
+import { once } from 'node:events';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hostname } from 'node:os';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { RequestRecord, SimulatedUpstream } from '../src/simulate/server.js';
+import { runCli, startCli } from './helpers/cli.js';
+import { expectConsistentMirror, readJson, removeDir, snapshot, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
+import { startProxy } from './helpers/proxy.js';
+
+let upstream: SimulatedUpstream;
+let dir: string;
+let mirror: string;
+
+beforeAll(async () => {
+  upstream = await startUpstream({ bundleSize: 1024 * 1024 });
+});
+afterAll(async () => upstream.stop());
+beforeEach(async () => {
+  dir = await tempDir();
+  mirror = join(dir, 'mirror');
+  upstream.faults.clear();
+  upstream.requests.length = 0;
+});
+afterEach(async () => removeDir(dir));
+
+const settingsPath = () => join(dir, 'settings.json');
+const download = (...args: string[]) => runCli(['download', '--settings', settingsPath(), ...args]);
+const bundleRequests = () => upstream.requests.filter((r) => r.kind === 'bundle');
+const logLines = async () =>
+  (await readFile(join(dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Resolves when the simulated upstream has sent at least `bytes` of some bundle body. */
+function bodyProgress(bytes: number): Promise<RequestRecord> {
+  return new Promise((resolve) => {
+    const on = (rec: RequestRecord): void => {
+      if (rec.bytes >= bytes) {
+        upstream.events.off('body-progress', on);
+        resolve(rec);
+      }
+    };
+    upstream.events.on('body-progress', on);
+  });
+}
+
+describe('retries', () => {
+  it('heals 500s and 503s that clear after a few tries, in the same run, logging every attempt', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], retries: 4 });
+    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 }, times: 2 });
+    upstream.faults.add({ target: 'info', action: { type: 'status', status: 503 }, times: 1 });
+    const r = await download();
+    expect(r.code).toBe(0);
+    expect(bundleRequests().map((q) => q.status)).toEqual([500, 500, 200]);
+    const retries = (await logLines()).filter((l) => String(l['msg']).includes('failed; retrying'));
+    expect(retries).toHaveLength(3);
+    expect(retries[0]).toMatchObject({ attempt: 1, code: 'UPSTREAM_HTTP_STATUS' });
+    await expectConsistentMirror(mirror);
+  });
+
+  it('gives up after the configured attempts on a persistent 500 and keeps the last good pair', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], retries: 3 });
+    expect((await download()).code).toBe(0);
+    const good = await snapshot(mirror);
+    upstream.catalog.bump({ os: 'linux' });
+    upstream.requests.length = 0;
+    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 } });
+    const r = await download();
+    expect(r.code).toBe(1);
+    expect(bundleRequests()).toHaveLength(3);
+    expect(await snapshot(mirror)).toEqual(good);
+    await expectConsistentMirror(mirror);
+  });
+
+  it('waits as long as a 429 Retry-After asks, then succeeds', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], retryInitialDelay: '10ms', retryMaxDelay: '30s' });
+    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 429, retryAfter: '1' }, times: 1 });
+    const r = await download();
+    expect(r.code).toBe(0);
+    const [first, second] = bundleRequests();
+    expect(first!.status).toBe(429);
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
+    await expectConsistentMirror(mirror);
+  });
+
+  it('caps a long Retry-After at retryMaxDelay', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], retryMaxDelay: '100ms' });
+    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 503, retryAfter: '3600' }, times: 1 });
+    const r = await download();
+    expect(r.code).toBe(0);
+    const [first, second] = bundleRequests();
+    expect(second!.at - first!.at).toBeLessThan(2000);
+  });
+
+  it('does not retry other 4xx statuses', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 403 } });
+    expect((await download()).code).toBe(1);
+    expect(bundleRequests()).toHaveLength(1);
+  });
+});
+
+describe('resume', () => {
+  it('resumes a transfer cut at 50% with Range and If-Range, and verifies the whole file', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 1 });
+    const r = await download('--json');
+    expect(r.code).toBe(0);
+    const [cut, resumed] = bundleRequests();
+    expect(cut!.range).toBeUndefined();
+    expect(cut!.bytes).toBeGreaterThan(0);
+    // Bytes still in flight when the connection dropped are lost: resume from what reached the disk.
+    const from = Number(/^bytes=(\d+)-$/.exec(resumed!.range ?? '')?.[1]);
+    expect(from).toBeGreaterThan(0);
+    expect(from).toBeLessThanOrEqual(cut!.bytes);
+    expect(resumed!.ifRange).toBeTruthy();
+    expect(resumed!.status).toBe(206);
+    const report = JSON.parse(r.stdout) as { bundles: { resumed: number; bytesTransferred: number; size: number }[] };
+    expect(report.bundles[0]).toMatchObject({ resumed: 1 });
+    // Resumed, not restarted: about one bundle crossed the wire, not one and a half.
+    expect(report.bundles[0]!.bytesTransferred).toBeLessThan(report.bundles[0]!.size * 1.2);
+    await expectConsistentMirror(mirror);
+  });
+
+  it('starts over when the server ignores Range and answers 200', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 1 });
+    upstream.faults.add({ target: 'bundle', action: { type: 'ignore-range' }, times: 1 });
+    const r = await download();
+    expect(r.code).toBe(0);
+    const [, second] = bundleRequests();
+    expect(second!.range).toMatch(/^bytes=\d+-$/);
+    expect(second!.status).toBe(200);
+    await expectConsistentMirror(mirror);
+  });
+
+  it('times out a stalled body and retries', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], timeouts: { bodyIdle: '300ms' } });
+    upstream.faults.add({ target: 'bundle', action: { type: 'stall', at: 0.3 }, times: 1 });
+    const r = await download();
+    expect(r.code).toBe(0);
+    expect(bundleRequests().length).toBe(2);
+    const lines = await logLines();
+    expect(lines.some((l) => l['code'] === 'UPSTREAM_TIMEOUT')).toBe(true);
+    await expectConsistentMirror(mirror);
+  });
+});
+
+describe('disk space', () => {
+  it('fails a bundle that would not fit, naming the folder, the space needed and free, and keeps the last good pair', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    expect((await download()).code).toBe(0);
+    const good = await snapshot(mirror);
+    upstream.catalog.bump({ os: 'linux' });
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], minFreeSpace: '900000GB' });
+    const r = await download();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/DISK_FULL: not enough disk space in \S*mirror: need .* \(bundle [\d.]+ KiB \+ margin 879 TiB\), [\d.]+ \w+ free/);
+    expect(await snapshot(mirror)).toEqual(good);
+    await expectConsistentMirror(mirror);
+  });
+});
+
+describe('one run at a time', () => {
+  it('exits 3 naming the holder while another run is active, then the lock is released', async () => {
+    const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
+    try {
+      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
+      const first = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      const second = await download();
+      expect(second.code).toBe(3);
+      expect(second.stderr).toContain(`pid ${first.pid} on ${hostname()}`);
+      expect(second.stderr).toMatch(/--wait/);
+      expect((await first.result).code).toBe(0);
+      await expectConsistentMirror(mirror);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('waits for the lock with --wait, then runs', async () => {
+    const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 2_000_000 });
+    try {
+      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
+      const first = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      const second = await download('--wait', '30');
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/up to date/);
+      expect((await first.result).code).toBe(0);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('takes over a stale lock whose holder is dead', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    await mkdir(join(mirror, '.mdatp-mirror'), { recursive: true });
+    const dead = { pid: 2 ** 22 + 12345, host: hostname(), startedAt: new Date().toISOString(), command: 'download', token: 'x' };
+    await writeFile(join(mirror, '.mdatp-mirror', 'lock'), JSON.stringify(dead));
+    const r = await download();
+    expect(r.code).toBe(0);
+    expect((await logLines()).some((l) => String(l['msg']).includes(`took over a stale lock (pid ${dead.pid}`))).toBe(true);
+    await expectConsistentMirror(mirror);
+  });
+});
+
+describe('crashes and signals', () => {
+  it('survives kill -9 mid-download: the live tree stays consistent and the next run completes', async () => {
+    const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
+    try {
+      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      expect((await download()).code).toBe(0);
+      const good = await snapshot(mirror);
+      slow.catalog.bump({ os: 'linux' });
+      const progress = new Promise<void>((resolve) => slow.events.on('body-progress', (rec: RequestRecord) => rec.bytes > 200_000 && resolve()));
+      const child = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      child.kill('SIGKILL');
+      expect((await child.result).signal).toBe('SIGKILL');
+      expect(await snapshot(mirror)).toEqual(good);
+
+      const next = await download();
+      expect(next.code).toBe(0);
+      expect((await logLines()).some((l) => String(l['msg']).includes('took over a stale lock'))).toBe(true);
+      expect((await readJson(join(mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
+        slow.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures,
+      );
+      await expectConsistentMirror(mirror);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  for (const [sig, code] of [
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const) {
+    it(`on ${sig} stops, removes temp files, releases the lock, logs it and exits ${code}`, async () => {
+      const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
+      try {
+        await writeSettings(dir, slow, { architectures: ['x86_64'] });
+        expect((await download()).code).toBe(0);
+        const good = await snapshot(mirror);
+        slow.catalog.bump({ os: 'linux' });
+        const progress = bodyProgressOf(slow, 100_000);
+        const child = startCli(['download', '--settings', settingsPath()]);
+        await progress;
+        child.kill(sig);
+        const r = await child.result;
+        expect(r.code).toBe(code);
+        expect(await snapshot(mirror)).toEqual(good);
+        await expectConsistentMirror(mirror);
+        expect((await logLines()).some((l) => l['event'] === 'interrupted' && l['signal'] === sig)).toBe(true);
+      } finally {
+        await slow.stop();
+      }
+    });
+  }
+});
+
+function bodyProgressOf(sim: SimulatedUpstream, bytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (rec: RequestRecord): void => {
+      if (rec.bytes >= bytes) {
+        sim.events.off('body-progress', on);
+        resolve();
+      }
+    };
+    sim.events.on('body-progress', on);
+  });
+}
+
+describe('proxy', () => {
+  it('sends all upstream traffic through the proxy setting, and never shows its credentials', async () => {
+    const proxy = await startProxy({ requireAuth: 'mirror:s3cr3t-pa55' });
+    try {
+      await writeSettings(dir, upstream, { architectures: ['x86_64'], proxy: `http://mirror:s3cr3t-pa55@127.0.0.1:${proxy.port}` });
+      const r = await download('--json');
+      expect(r.code).toBe(0);
+      expect(proxy.seen.length).toBeGreaterThan(0);
+      expect(proxy.seen.every((s) => s.includes(`127.0.0.1:${new URL(upstream.baseUrl).port}`))).toBe(true);
+      const log = await readFile(join(dir, 'mirror.log'), 'utf8');
+      for (const text of [log, r.stdout, r.stderr]) expect(text).not.toContain('s3cr3t-pa55');
+      expect(log).toContain('127.0.0.1');
+      await expectConsistentMirror(mirror);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('honours HTTPS_PROXY/HTTP_PROXY from the environment', async () => {
+    const proxy = await startProxy();
+    try {
+      await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+      const r = await runCli(['download', '--settings', settingsPath()], { env: { HTTP_PROXY: proxy.url } });
+      expect(r.code).toBe(0);
+      expect(proxy.seen.length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('log hygiene', () => {
+  it('rotates the log by size and keeps logFiles files in all', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'], logMaxBytes: 10_000, logFiles: 3 });
+    // A log that has already grown close to the limit, as after months of runs.
+    const old = `${JSON.stringify({ level: 30, msg: 'an older run', pad: 'x'.repeat(60) })}\n`;
+    await writeFile(join(dir, 'mirror.log'), old.repeat(Math.floor(9_900 / old.length)));
+    for (let i = 0; i < 9; i++) {
+      upstream.catalog.bump({ os: 'linux' });
+      expect((await download()).code).toBe(0);
+    }
+    const { readdir, stat } = await import('node:fs/promises');
+    const logs = (await readdir(dir)).filter((f) => f.startsWith('mirror.log')).sort();
+    expect(logs).toEqual(['mirror.log', 'mirror.log.1', 'mirror.log.2']);
+    for (const f of logs) expect((await stat(join(dir, f))).size).toBeLessThanOrEqual(10_000);
+    // Every line of every file is still a whole JSON object.
+    for (const f of logs) for (const line of (await readFile(join(dir, f), 'utf8')).trim().split('\n')) JSON.parse(line);
+  });
+});
+
+void once;
