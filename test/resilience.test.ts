@@ -1,4 +1,6 @@
 // Faults a mirror meets unattended: flaky and throttling servers, cut and stalled transfers, proxies, overlapping
+import { createRequire } from 'node:module';
+const require_ = createRequire(import.meta.url);
 // runs, crashes and signals. Each case ends with the same invariant: live bundles match their manifests, no temp files.
 import { once } from 'node:events';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -326,3 +328,85 @@ describe('log hygiene', () => {
 });
 
 void once;
+
+describe('crash between the two renames', () => {
+  it('detects a live bundle newer than its manifest, repairs it, and keeps the consistent backup', async () => {
+    const { ensureBundle } = await import('../src/simulate/bundle-factory.js');
+    const { copyFile } = await import('node:fs/promises');
+    const id = { os: 'linux', channel: 'production', arch: 'x86_64' } as const;
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    expect((await download()).code).toBe(0);
+    upstream.catalog.bump({ os: 'linux' });
+    expect((await download()).code).toBe(0);
+    const backup = await snapshot(join(mirror, 'linux/production_back'));
+
+    // The state a power cut leaves after "rename bundle" and before "write manifest": new bytes, old manifest.
+    upstream.catalog.bump({ os: 'linux' });
+    const next = await ensureBundle(join((await import('node:os')).tmpdir(), 'mdatp-mirror-test-bundles'), id, upstream.catalog.get(id), 1024 * 1024);
+    await copyFile(next, join(mirror, 'linux/production/arch_x86_64/updates.zip'));
+
+    const r = await download();
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/did not match its manifest, so the existing backup was kept/);
+    expect(await snapshot(join(mirror, 'linux/production_back'))).toEqual(backup);
+    expect((await readJson(join(mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(upstream.catalog.get(id).signatures);
+    await expectConsistentMirror(mirror);
+  });
+});
+
+describe('a disk that fills up during the write', () => {
+  const { execFileSync } = require_('node:child_process') as typeof import('node:child_process');
+  let small: string;
+  beforeEach(async () => {
+    small = join(dir, 'small');
+    await mkdir(small);
+    // A real 3 MiB filesystem: writing past it fails with ENOSPC.
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', small]);
+  });
+  afterEach(() => {
+    execFileSync('umount', ['-l', small]);
+  });
+
+  it('reports ENOSPC with the folder and sizes, exits 1, removes the temp file and loses nothing', async () => {
+    const settings = { downloadFolder: 'small/mirror', architectures: ['x86_64'], minFreeSpace: 0, concurrency: 2 };
+    await writeSettings(dir, upstream, settings);
+    expect((await download()).code).toBe(0);
+    const good = await snapshot(join(small, 'mirror'));
+    // Two new 1 MiB bundles with ~1.5 MiB free: each passes the free-space check alone, together they do not fit.
+    await writeSettings(dir, upstream, { ...settings, architectures: ['x86_64', 'arm64'] });
+    upstream.catalog.bump({ os: 'linux', arch: 'x86_64' });
+    const r = await download();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/DISK_FULL: not enough disk space in \S*small\/mirror: need .*, [\d.]+ \w+ free/);
+    // Whichever bundle hit the wall, x86_64 is either the old good pair or, complete, the new release.
+    const now = await snapshot(join(small, 'mirror'));
+    const x86 = await readJson(join(small, 'mirror/linux/production/arch_x86_64/manifest.json'));
+    if (now['linux/production/arch_x86_64/updates.zip'] !== good['linux/production/arch_x86_64/updates.zip']) {
+      expect(x86['DefinitionVersion']).toBe(upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
+      expect(now['linux/production_back/arch_x86_64/updates.zip']).toBe(good['linux/production/arch_x86_64/updates.zip']);
+    }
+    await expectConsistentMirror(join(small, 'mirror'));
+  });
+});
+
+describe('TLS', () => {
+  it('trusts a corporate CA given in caFile, and refuses the same server without it', async () => {
+    const { makeCertificates } = await import('./helpers/tls.js');
+    const certs = makeCertificates(dir);
+    const tlsUpstream = await startUpstream({ tls: { cert: certs.cert, key: certs.key } });
+    try {
+      await writeSettings(dir, tlsUpstream, { architectures: ['x86_64'], retries: 1 });
+      const refused = await download();
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/UPSTREAM_NETWORK: .*(certificate|self-signed|UNABLE_TO_VERIFY)/i);
+      expect(tlsUpstream.countRequests('bundle')).toBe(0);
+
+      await writeSettings(dir, tlsUpstream, { architectures: ['x86_64'], caFile: 'ca.pem' });
+      const r = await download();
+      expect(r.code).toBe(0);
+      await expectConsistentMirror(mirror);
+    } finally {
+      await tlsUpstream.stop();
+    }
+  });
+});

@@ -6,8 +6,9 @@
 //   3. live/updates.zip  <- rename of the verified temp file (atomic: endpoints see the old or the new file, whole)
 //   4. live/manifest.json <- atomic write (temp + fsync + rename)
 // Before step 3 the live pair is untouched. Between 3 and 4 the live manifest is older than the bundle; the next run
-// sees the size no longer matches, downloads again, and does not rotate that inconsistent pair into the backup.
-// A crash between 1 and 2 leaves a backup whose manifest does not match its bundle (visible by size); the live pair
+// sees the versions differ, downloads again, and (the bundle's SHA-256 no longer matching its manifest) does not
+// rotate that inconsistent pair into the backup.
+// A crash between 1 and 2 leaves a backup whose manifest does not match its bundle (visible by SHA-256); the live pair
 // is intact and the next successful publish rewrites the backup. Every rename stays on one volume (no EXDEV).
 import { copyFile, link, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import type { BundleId } from '../plan/bundles.js';
 import { renameDurably, removeQuietly } from '../store/fs-safe.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { buildManifest, bundleMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
+import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
 
 export interface FolderPublisherOptions {
@@ -50,7 +51,7 @@ export class FolderPublisher implements Publisher {
     let backupSkippedReason: string | undefined;
     if (this.options.backup) {
       const current = await readManifest(manifestPath(liveDir));
-      if (current.kind === 'ok' && (await bundleMatchesManifest(bundlePath(liveDir), current.manifest))) {
+      if (current.kind === 'ok' && (await bundleProvablyMatchesManifest(bundlePath(liveDir), current.manifest))) {
         await this.rotateToBackup(id, liveDir);
         backedUp = current.manifest;
       } else if (current.kind !== 'missing') {

@@ -2,6 +2,7 @@
 // releases that can be bumped, WAN-like rate and latency, and injected faults. Used by the demo, the tests and CI.
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -22,6 +23,8 @@ export interface SimulatorOptions {
   readonly rateBytesPerSec?: number | undefined;
   /** Delay before every response, redirects included. */
   readonly latencyMs?: number | undefined;
+  /** Serve HTTPS with this certificate (PEM), to rehearse caFile and TLS inspection. */
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
 }
 
 export interface RequestRecord {
@@ -62,16 +65,21 @@ export class SimulatedUpstream {
 
   /** The value for baseUpdateUrl / --base-url. */
   get baseUrl(): string {
-    return `http://${this.options.host ?? '127.0.0.1'}:${this.port}/fwlink/`;
+    return `${this.origin}/fwlink/`;
+  }
+
+  private get origin(): string {
+    return `${this.options.tls ? 'https' : 'http'}://${this.options.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.handle(req, res).catch((e: unknown) => {
         if (!res.headersSent) res.writeHead(500).end(String(e));
         else res.destroy();
       });
-    });
+    };
+    this.server = this.options.tls ? createTlsServer({ cert: this.options.tls.cert, key: this.options.tls.key }, handler) : createServer(handler);
     this.server.keepAliveTimeout = 30_000;
     this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1');
     await once(this.server, 'listening');
@@ -145,8 +153,7 @@ export class SimulatedUpstream {
     const action = url.searchParams.get('action') === 'info' ? 'info' : 'bundle';
     Object.assign(rec, { kind: 'fwlink', os, channel, arch, action });
     // An absolute Location first, then a relative one: two hops, like the redirector in front of a CDN.
-    const host = `http://${this.options.host ?? '127.0.0.1'}:${this.port}`;
-    res.writeHead(302, { location: `${host}/redirect/${os}/${channel}/${arch}/${action}` }).end();
+    res.writeHead(302, { location: `${this.origin}/redirect/${os}/${channel}/${arch}/${action}` }).end();
   }
 
   private info(id: BundleId, rec: RequestRecord, res: ServerResponse): void {

@@ -1,5 +1,8 @@
 // manifest.json beside each bundle: the two keys existing tooling reads, plus additive fields of ours.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import type { VersionInfo } from '../upstream/version-info.js';
 import { writeJsonAtomic } from './fs-safe.js';
 
@@ -62,7 +65,23 @@ export async function fileSize(path: string): Promise<number | undefined> {
   }
 }
 
-/** Whether the bundle on disk is the one the manifest describes, as far as a cheap check can tell. */
+/**
+ * Whether the bundle on disk is the one the manifest describes, by SHA-256 (two releases can have the same size).
+ * A manifest written by the old scripts records no hash; its pair is trusted as it always was.
+ */
+export async function bundleProvablyMatchesManifest(bundle: string, m: Manifest): Promise<boolean> {
+  if (m.sha256 === undefined) return (await fileSize(bundle)) !== undefined;
+  if (!(await bundleMatchesManifest(bundle, m))) return false;
+  return (await sha256File(bundle)) === m.sha256;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+/** Whether the bundle on disk is the one the manifest describes, as far as a cheap check (size) can tell. */
 export async function bundleMatchesManifest(bundle: string, m: Manifest): Promise<boolean> {
   const size = await fileSize(bundle);
   return size !== undefined && m.size !== undefined && size === m.size;

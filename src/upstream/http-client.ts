@@ -1,6 +1,7 @@
 // The upstream HTTP client: one shared connection pool (direct, env proxy or configured proxy, custom CA), and
 // redirect following done here rather than by undici's interceptor so that every hop and the final URL can be logged.
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
 import { MirrorError } from '../errors/catalogue.js';
 import { isLoopbackHost } from '../util/loopback.js';
@@ -28,8 +29,9 @@ export interface UpstreamResponse {
 }
 
 export function createDispatcher(o: HttpClientOptions): Dispatcher {
-  // A corporate CA must reach both direct TLS (connect) and TLS tunnelled through a proxy (requestTls).
-  const ca = o.caFile ? readFileSync(o.caFile) : undefined;
+  // A corporate CA must reach both direct TLS (connect) and TLS tunnelled through a proxy (requestTls). It is added
+  // to Node's public roots, not put in their place, so hosts outside the inspection still verify.
+  const ca = o.caFile ? [...rootCertificates, readFileSync(o.caFile, 'utf8')] : undefined;
   const tls = ca ? { ca } : {};
   const common = {
     headersTimeout: o.timeouts.headers,
