@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-// The executable: runs the compiled CLI (npm run build) and exits with its code.
-import { main } from '../dist/cli/main.js';
+// The executable: runs the CLI bundled by `npm run build` (one file plus lazily loaded chunks: fast start-up).
+import { main } from '../dist/bundle/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Idle keep-alive sockets and timers must not hold a scheduled run open once its work is done; flush what was
+// printed (pipes are asynchronous on macOS), then leave with the command's exit code.
+await Promise.all([process.stdout, process.stderr].map((s) => new Promise((resolve) => s.write('', resolve))));
+process.exit(code);

@@ -23,7 +23,7 @@ it('installs globally from the npm pack tarball and answers --version', { timeou
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   const paths = packed!.files.map((f) => f.path);
   expect(paths).toContain('bin/mdatp-mirror.js');
-  expect(paths).toContain('dist/cli/main.js');
+  expect(paths).toContain('dist/bundle/main.js');
   expect(paths).toContain('settings.example.json');
   expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
 

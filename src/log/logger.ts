@@ -1,6 +1,5 @@
 // The run log: pino JSON lines to logFilePath (rotated by size), plus a human view on the terminal.
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
 import { RotatingDestination, type RotationOptions } from './rotating-destination.js';
 
 export type { Logger };
@@ -22,7 +21,7 @@ export interface OpenLogger {
   close(): void;
 }
 
-export function createLogger(o: LoggerOptions): OpenLogger {
+export async function createLogger(o: LoggerOptions): Promise<OpenLogger> {
   const streams: pino.StreamEntry[] = [];
   let file: RotatingDestination | undefined;
   if (o.file) {
@@ -30,6 +29,8 @@ export function createLogger(o: LoggerOptions): OpenLogger {
     streams.push({ stream: file, level: 'debug' });
   }
   if (o.console) {
+    // Loaded only for a person at a terminal: unattended runs do not pay for it.
+    const { default: pretty } = await import('pino-pretty');
     streams.push({
       stream: pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }),
       level: 'info',

@@ -40,6 +40,9 @@ interface Tally {
   readonly before: Versions | undefined;
   attempts: number;
   resumed: number;
+  /** Time spent receiving bytes and verifying the zip, summed over attempts (where a slow run spends it). */
+  transferMs: number;
+  verifyMs: number;
   received: number;
   source: string | undefined;
   notes: string[];
@@ -51,7 +54,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
   const liveDir = d.layout.bundleDir(id);
   const current = await readManifest(manifestPath(liveDir));
   const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
-  const tally: Tally = { before, attempts: 0, resumed: 0, received: 0, source: undefined, notes: [] };
+  const tally: Tally = { before, attempts: 0, resumed: 0, transferMs: 0, verifyMs: 0, received: 0, source: undefined, notes: [] };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
 
   const outcome = (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>): BundleOutcome => ({
@@ -160,6 +163,8 @@ async function downloadAndPublish(
           source: state.source,
           resumedAt: state.resumedAt,
           attempts: tally.attempts,
+          transferMs: Math.round(tally.transferMs),
+          verifyMs: Math.round(tally.verifyMs),
         },
         'published',
       );
@@ -177,6 +182,7 @@ async function downloadAndPublish(
 
 async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally): Promise<void> {
   tally.attempts++;
+  const t0 = performance.now();
   try {
     await transferAttempt(d.upstream, id, state, {
       signal: d.signal,
@@ -185,14 +191,18 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
       onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
     });
   } finally {
+    tally.transferMs += performance.now() - t0;
     tally.source = state.source ?? tally.source;
     d.onTransferEnd?.(id);
   }
+  const t1 = performance.now();
   try {
     await verifyZip(state.path, `bundle from ${state.source ?? 'upstream'}`);
   } catch (e) {
     // Corrupt bytes are not worth resuming from: the next attempt starts over.
     restartFromZero(state);
     throw e;
+  } finally {
+    tally.verifyMs += performance.now() - t1;
   }
 }

@@ -1,5 +1,7 @@
 // Streams through a zip from disk and checks it is complete: central directory, entry sizes, and every entry's CRC-32.
 // yauzl validates structure and sizes but not CRCs, so the CRC is folded over each entry stream here.
+import { close, createReadStream, fstat, open, read } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { MirrorError } from '../errors/catalogue.js';
@@ -9,11 +11,54 @@ export interface ZipSummary {
   readonly uncompressedBytes: number;
 }
 
+/** Node 20 streams read 16 KiB at a time; 1 MiB reads make the verify pass several times faster (bench/). */
+const READ_CHUNK = 1048576;
+
+/** yauzl's extension point for where bytes come from: here, the file read in large chunks. */
+class LargeChunkFileReader extends yauzl.RandomAccessReader {
+  /** Present in yauzl, missing from its type definitions. */
+  declare ref: () => void;
+
+  constructor(
+    private readonly path: string,
+    private readonly fd: number,
+  ) {
+    super();
+  }
+
+  // Each entry stream opens the file itself: destroying an fs stream closes its fd, even with autoClose off.
+  override _readStreamForRange(start: number, end: number): Readable {
+    return createReadStream(this.path, { start, end: end - 1, highWaterMark: READ_CHUNK });
+  }
+
+  override read(buffer: Buffer, offset: number, length: number, position: number, callback: (err: Error | null) => void): void {
+    read(this.fd, buffer, offset, length, position, (err, n) =>
+      callback(err ?? (n < length ? new Error(`unexpected end of file at offset ${position + n}`) : null)),
+    );
+  }
+
+  override close(callback: (err: Error | null) => void): void {
+    close(this.fd, (err) => callback(err ?? null));
+  }
+}
+
 function openZip(path: string): Promise<ZipFile> {
   return new Promise((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err, zip) =>
-      err ? reject(err) : resolve(zip),
-    );
+    open(path, 'r', (err, fd) => {
+      if (err) return reject(err);
+      fstat(fd, (err2, st) => {
+        if (err2) return close(fd, () => reject(err2));
+        const reader = new LargeChunkFileReader(path, fd);
+        // Held until zip.close(): without it the reader closes the fd as soon as one entry stream ends.
+        reader.ref();
+        yauzl.fromRandomAccessReader(
+          reader,
+          st.size,
+          { lazyEntries: true, autoClose: false, validateEntrySizes: true },
+          (err3, zip) => (err3 ? close(fd, () => reject(err3)) : resolve(zip)),
+        );
+      });
+    });
   });
 }
 

@@ -1,68 +1,9 @@
-// `mdatp-mirror download`: mirror every selected bundle once, print the summary, exit 0/1/2/3/130/143.
+// Registers `download`; the implementation is loaded only when the command runs (start-up time and memory).
 import type { Command } from 'commander';
-import { ExitCode } from '../../errors/catalogue.js';
-import { createLogger } from '../../log/logger.js';
-import { formatJson, formatSummary } from '../../report/summary.js';
-import { loadSettings } from '../../settings/load.js';
-import type { RunReport } from '../../sync/outcome.js';
-import { runDownload } from '../../sync/run-download.js';
-import type { CommandIo, GlobalOptions } from '../io.js';
-import { watchSignals } from '../signals.js';
-import { ProgressDisplay } from '../progress.js';
-
-export interface DownloadOptions extends GlobalOptions {
-  readonly baseUrl?: string;
-  /** Seconds to wait for another run's lock (true: the default wait). */
-  readonly wait?: string | boolean;
-}
+import type { CommandIo } from '../io.js';
+import type { DownloadOptions } from '../actions/download.js';
 
 export const DEFAULT_LOCK_WAIT_SECONDS = 600;
-
-export function exitCodeFor(report: RunReport, signalExit: number | undefined): number {
-  if (signalExit !== undefined) return signalExit;
-  return report.bundles.some((b) => b.status === 'failed') ? ExitCode.bundleFailed : ExitCode.ok;
-}
-
-function lockWaitMs(wait: DownloadOptions['wait']): number {
-  if (wait === undefined || wait === false) return 0;
-  if (wait === true) return DEFAULT_LOCK_WAIT_SECONDS * 1000;
-  return Number(wait) * 1000;
-}
-
-export async function download(opts: DownloadOptions, io: CommandIo): Promise<number> {
-  const settings = await loadSettings({ settingsFile: opts.settings, baseUrl: opts.baseUrl }, io);
-  const interactive = Boolean(io.stdout.isTTY) && !opts.json && !opts.quiet;
-  const { logger, close } = createLogger({
-    file: settings.logFilePath,
-    rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles },
-    console: interactive,
-    level: opts.verbose ? 'debug' : 'info',
-  });
-  const progress = interactive && io.stderr.isTTY ? new ProgressDisplay(io.stderr) : undefined;
-  const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
-  try {
-    const report = await runDownload(settings, {
-      logger,
-      signal: interruption.signal,
-      lockWaitMs: lockWaitMs(opts.wait),
-      command: 'download',
-      onProgress: progress?.update,
-      onTransferEnd: progress?.remove,
-    });
-    progress?.clear();
-    const code = exitCodeFor(report, interruption.exitCode());
-    if (opts.json) io.stdout.write(formatJson(report, code));
-    else if (!opts.quiet || code !== ExitCode.ok) (code === ExitCode.ok ? io.stdout : io.stderr).write(formatSummary(report));
-    return code;
-  } catch (e) {
-    logger.error({ err: (e as Error).message, code: (e as { code?: string }).code }, 'run aborted');
-    throw e;
-  } finally {
-    progress?.clear();
-    interruption.dispose();
-    close();
-  }
-}
 
 export function registerDownload(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   program
@@ -70,5 +11,8 @@ export function registerDownload(program: Command, run: (fn: (io: CommandIo) => 
     .description('mirror every selected bundle once: check versions, download what changed, verify, publish')
     .option('--base-url <url>', 'upstream redirector URL (overrides baseUpdateUrl)')
     .option('--wait [seconds]', `wait for another run's lock instead of exiting 3 (default ${DEFAULT_LOCK_WAIT_SECONDS}s)`)
-    .action(async (_opts: DownloadOptions, cmd: Command) => run((io) => download(cmd.optsWithGlobals<DownloadOptions>(), io)));
+    .action(async (_opts: DownloadOptions, cmd: Command) => {
+      const { download } = await import('../actions/download.js');
+      await run((io) => download(cmd.optsWithGlobals<DownloadOptions>(), io));
+    });
 }

@@ -1,57 +1,7 @@
-// `mdatp-mirror simulate-upstream`: run the emulated update service on loopback until stopped.
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { once } from 'node:events';
+// Registers `simulate-upstream`; the emulator is loaded only when the command runs.
 import type { Command } from 'commander';
-import { usageError } from '../../errors/catalogue.js';
-import { SimulatedUpstream } from '../../simulate/server.js';
-import { parseSize } from '../../util/size.js';
 import type { CommandIo } from '../io.js';
-
-export interface SimulateOptions {
-  readonly port: string;
-  readonly host: string;
-  readonly dir?: string;
-  readonly bundleSize: string;
-  readonly rate?: string;
-  readonly latencyMs?: string;
-  readonly fault?: string[];
-}
-
-function number(flag: string, v: string, min: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw usageError(`${flag} ${v}: must be a number of at least ${min}.`);
-  return n;
-}
-
-export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promise<number> {
-  const size = parseSize(o.bundleSize);
-  if (size === undefined || size < 4096) throw usageError(`--bundle-size ${o.bundleSize}: write a size like 4MB or 128MiB (at least 4KB).`);
-  const sim = new SimulatedUpstream({
-    dir: o.dir ? resolve(io.cwd, o.dir) : join(tmpdir(), 'mdatp-mirror-simulated-upstream'),
-    bundleSize: size,
-    host: o.host,
-    port: number('--port', o.port, 0),
-    rateBytesPerSec: o.rate === undefined ? undefined : number('--rate', o.rate, 0.01) * 1_000_000,
-    latencyMs: o.latencyMs === undefined ? undefined : number('--latency-ms', o.latencyMs, 0),
-  });
-  for (const spec of o.fault ?? []) {
-    try {
-      sim.faults.add(JSON.parse(spec) as Parameters<typeof sim.faults.add>[0]);
-    } catch (e) {
-      throw usageError(`--fault ${spec}: not valid JSON (${(e as Error).message}). Example: '{"target":"bundle","action":{"type":"status","status":500},"times":2}'`);
-    }
-  }
-  await sim.start();
-  io.stdout.write(
-    `simulated upstream listening; use:\n  "baseUpdateUrl": "${sim.baseUrl}"\n  or: mdatp-mirror download --base-url ${sim.baseUrl}\n` +
-      `admin: POST ${sim.baseUrl.replace('/fwlink/', '/_admin/bump')}?os=linux  (new release), GET .../_admin/requests\n`,
-  );
-  const stop = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-  await stop;
-  await sim.stop();
-  return 0;
-}
+import type { SimulateOptions } from '../actions/simulate-upstream.js';
 
 export function registerSimulateUpstream(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   program
@@ -64,5 +14,8 @@ export function registerSimulateUpstream(program: Command, run: (fn: (io: Comman
     .option('--rate <MBps>', 'per-connection rate limit in MB/s (WAN-like CDN)')
     .option('--latency-ms <n>', 'delay before every response, redirects included')
     .option('--fault <json>', 'inject a fault (repeatable), e.g. {"target":"bundle","action":{"type":"status","status":500},"times":2}', (v: string, prev: string[] = []) => [...prev, v])
-    .action(async (opts: SimulateOptions) => run((io) => simulateUpstream(opts, io)));
+    .action(async (opts: SimulateOptions) => {
+      const { simulateUpstream } = await import('../actions/simulate-upstream.js');
+      await run((io) => simulateUpstream(opts, io));
+    });
 }
