@@ -4,6 +4,7 @@ import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { VERSION } from '../util/user-agent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
+import { registerRollback, registerStatus } from './commands/operate.js';
 import { registerSimulateUpstream } from './commands/simulate-upstream.js';
 import { processIo, type CommandIo } from './io.js';
 
@@ -23,6 +24,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     setExitCode(await fn(io));
   };
   registerDownload(program, run);
+  registerStatus(program, run);
+  registerRollback(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
   return program;

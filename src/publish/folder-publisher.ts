@@ -10,31 +10,25 @@
 // rotate that inconsistent pair into the backup.
 // A crash between 1 and 2 leaves a backup whose manifest does not match its bundle (visible by SHA-256); the live pair
 // is intact and the next successful publish rewrites the backup. Every rename stays on one volume (no EXDEV).
-import { copyFile, link, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BundleId } from '../plan/bundles.js';
-import { renameDurably, removeQuietly } from '../store/fs-safe.js';
+import { linkOrCopy, renameDurably, removeQuietly } from '../store/fs-safe.js';
+import { addToHistory } from '../store/history.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
 
 export interface FolderPublisherOptions {
   readonly backup: boolean;
+  /** Previous versions to retain; above 1, they are kept in the private history folder too. */
+  readonly keepVersions: number;
   readonly now: () => Date;
 }
 
 export function tempName(layout: StoreLayout, id: BundleId, kind: string): string {
   return join(layout.tmpDir, `${id.os}-${id.channel}-${id.arch}.${kind}.${randomBytes(4).toString('hex')}.tmp`);
-}
-
-/** A second name for the same bytes when the filesystem allows (instant, no extra space), else a copy. */
-async function linkOrCopy(from: string, to: string): Promise<void> {
-  try {
-    await link(from, to);
-  } catch {
-    await copyFile(from, to);
-  }
 }
 
 export class FolderPublisher implements Publisher {
@@ -49,10 +43,12 @@ export class FolderPublisher implements Publisher {
 
     let backedUp: Manifest | undefined;
     let backupSkippedReason: string | undefined;
-    if (this.options.backup) {
+    const retainHistory = this.options.keepVersions > 1;
+    if (this.options.backup || retainHistory) {
       const current = await readManifest(manifestPath(liveDir));
       if (current.kind === 'ok' && (await bundleProvablyMatchesManifest(bundlePath(liveDir), current.manifest))) {
-        await this.rotateToBackup(id, liveDir);
+        if (retainHistory) await addToHistory(this.layout, id, liveDir, current.manifest, this.options.keepVersions);
+        if (this.options.backup) await this.rotateToBackup(id, liveDir);
         backedUp = current.manifest;
       } else if (current.kind !== 'missing') {
         backupSkippedReason = 'the live bundle did not match its manifest, so the existing backup was kept';

@@ -3,7 +3,7 @@ import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 import type { BundleOutcome, RunReport, Versions } from '../sync/outcome.js';
 
-const RESULT = { 'up-to-date': 'up to date', downloaded: 'downloaded', failed: 'FAILED' } as const;
+const RESULT = { 'up-to-date': 'up to date', 'held-back': 'held back', downloaded: 'downloaded', failed: 'FAILED' } as const;
 
 function versionCell(b: BundleOutcome): string {
   const v = (x: Versions | undefined): string => x?.signatures ?? '-';
@@ -21,7 +21,7 @@ export function formatSummary(report: RunReport): string {
   const count = (s: BundleOutcome['status']): number => report.bundles.filter((b) => b.status === s).length;
   const head =
     `mdatp-mirror download: ${report.bundles.length} bundle(s): ${count('downloaded')} downloaded, ` +
-    `${count('up-to-date')} up to date, ${count('failed')} failed in ${formatDuration(report.durationMs)}` +
+    `${count('up-to-date')} up to date, ${count('held-back') > 0 ? `${count('held-back')} held back, ` : ''}${count('failed')} failed in ${formatDuration(report.durationMs)}` +
     (report.interrupted ? ' (interrupted)' : '');
   const rows = [['BUNDLE', 'RESULT', 'SIGNATURES', 'SIZE', 'TIME', 'DETAIL']];
   for (const b of report.bundles) {

@@ -76,6 +76,7 @@ export const settingsSchema = z.strictObject({
   logFiles: z.int().min(1).max(100).default(5),
   lockStaleAfter: duration('6h'),
   minFreeSpace: byteSize('64MB'),
+  keepVersions: z.int().min(1).max(50).default(1),
 });
 
 export type SettingsFile = z.output<typeof settingsSchema>;

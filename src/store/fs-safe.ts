@@ -1,5 +1,5 @@
 // Small durable-filesystem steps the publisher is built from: fsync, rename with Windows retries, atomic small writes.
-import { open, rename, rm } from 'node:fs/promises';
+import { copyFile, link, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import writeFileAtomic from 'write-file-atomic';
@@ -50,4 +50,13 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
 
 export async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true, recursive: true, maxRetries: 3 }).catch(() => undefined);
+}
+
+/** A second name for the same bytes when the filesystem allows (instant, no extra space), else a copy. */
+export async function linkOrCopy(from: string, to: string): Promise<void> {
+  try {
+    await link(from, to);
+  } catch {
+    await copyFile(from, to);
+  }
 }

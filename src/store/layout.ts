@@ -45,6 +45,16 @@ export class StoreLayout {
   get stateFile(): string {
     return join(this.stateDir, 'state.json');
   }
+
+  /** Versions a rollback holds back, so the next download does not reinstall them. */
+  get holdsFile(): string {
+    return join(this.stateDir, 'held.json');
+  }
+
+  /** Older retained versions (keepVersions > 1): outside the served tree, one folder per version. */
+  historyDir(id: BundleId): string {
+    return join(this.stateDir, 'history', this.tree || 'live', bundleKey(id));
+  }
 }
 
 export const bundlePath = (dir: string): string => join(dir, BUNDLE_FILE);

@@ -6,7 +6,8 @@ export interface Versions {
   readonly signatures: string;
 }
 
-export type BundleStatus = 'up-to-date' | 'downloaded' | 'failed';
+/** held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays. */
+export type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'failed';
 
 export interface BundleOutcome {
   readonly os: BundleId['os'];

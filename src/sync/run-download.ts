@@ -9,13 +9,13 @@ import { FolderPublisher } from '../publish/folder-publisher.js';
 import type { Settings } from '../settings/load.js';
 import { removeQuietly } from '../store/fs-safe.js';
 import { StoreLayout } from '../store/layout.js';
-import { HttpClient } from '../upstream/http-client.js';
+import { readHolds, updateHolds } from '../store/holds.js';
+import { httpClientFor } from '../upstream/from-settings.js';
 import { Upstream } from '../upstream/upstream.js';
 import { displayUrl } from '../upstream/urls.js';
 import type { RunReport } from './outcome.js';
 import { writeRunState } from './run-state.js';
 import { syncBundle } from './sync-bundle.js';
-import { USER_AGENT } from '../util/user-agent.js';
 
 export interface DownloadDeps {
   readonly logger: Logger;
@@ -49,13 +49,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
   });
   if (lock.tookOverFrom) logger.warn({ previous: lock.tookOverFrom }, `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`);
 
-  const http = HttpClient.create({
-    timeouts: settings.timeouts,
-    proxy: settings.proxy,
-    caFile: settings.caFile,
-    userAgent: USER_AGENT,
-    allowInsecure: settings.allowInsecureUpstream,
-  });
+  const http = httpClientFor(settings);
   try {
     await removeLeftovers(layout, logger);
     await mkdir(layout.tmpDir, { recursive: true });
@@ -77,9 +71,13 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       `run started: ${plan.length} bundle(s)`,
     );
 
+    const holds = await readHolds(layout);
+    const superseded: BundleId[] = [];
     const deps2 = {
+      holds,
+      onHoldSuperseded: (id: BundleId) => superseded.push(id),
       upstream: new Upstream(settings.baseUpdateUrl, http),
-      publisher: new FolderPublisher(layout, { backup: settings.backupPreviousUpdates, now }),
+      publisher: new FolderPublisher(layout, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now }),
       layout,
       policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
       logger,
@@ -90,6 +88,10 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       onTransferEnd: deps.onTransferEnd,
     };
     const bundles = await Promise.all(plan.map((id) => syncBundle(deps2, id)));
+    if (superseded.length > 0) {
+      await updateHolds(layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
+      logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');
+    }
 
     const finished = now();
     const report: RunReport = {

@@ -9,6 +9,7 @@ import type { Publisher } from '../publish/publisher.js';
 import { removeQuietly } from '../store/fs-safe.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { bundleMatchesManifest, manifestVersions, readManifest } from '../store/manifest.js';
+import { holdFor, type Holds } from '../store/holds.js';
 import { networkError } from '../upstream/http-errors.js';
 import type { Upstream } from '../upstream/upstream.js';
 import { sameVersions, type VersionInfo } from '../upstream/version-info.js';
@@ -32,6 +33,10 @@ export interface SyncDeps {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((id: BundleId, bytes: number, total: number | undefined) => void) | undefined;
   readonly onTransferEnd?: ((id: BundleId) => void) | undefined;
+  /** Versions held back by a rollback (see store/holds.ts). */
+  readonly holds: Holds;
+  /** Called when a newer release replaced a held-back one, so the hold can be dropped. */
+  readonly onHoldSuperseded: (id: BundleId) => void;
 }
 
 const versionsOf = (v: VersionInfo): Versions => ({ engine: v.engine, signatures: v.signatures });
@@ -71,6 +76,18 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
 
   try {
     const info = await fetchVersion(d, id, log);
+    const hold = holdFor(d.holds, id);
+    if (hold && sameVersions(info, hold)) {
+      log.info({ decision: 'held', held: hold, live: before }, `release ${hold.signatures} is held back by a rollback`);
+      tally.notes.push(`upstream ${hold.signatures} held back by rollback`);
+      return outcome({
+        status: 'held-back',
+        after: before,
+        size: current.kind === 'ok' ? current.manifest.size : undefined,
+        sha256: current.kind === 'ok' ? current.manifest.sha256 : undefined,
+        error: undefined,
+      });
+    }
     if (
       current.kind === 'ok' &&
       sameVersions(info, manifestVersions(current.manifest)) &&
@@ -82,7 +99,9 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
       tally.notes.push('live bundle did not match its manifest (size); downloaded again');
     }
-    return await d.limit(() => downloadAndPublish(d, id, info, tally, log, outcome));
+    const result = await d.limit(() => downloadAndPublish(d, id, info, tally, log, outcome));
+    if (hold) d.onHoldSuperseded(id);
+    return result;
   } catch (e) {
     const error = e instanceof MirrorError ? e : networkError(e, d.upstream.baseUrl);
     log.error({ decision: 'failed', code: error.code, err: error.message, before }, `failed: ${error.message}`);

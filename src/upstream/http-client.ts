@@ -55,7 +55,10 @@ export class HttpClient {
   }
 
   /** GET, following at most MAX_REDIRECTS redirects (absolute or relative Location). The caller consumes the body. */
-  async get(url: URL, opts: { headers?: Record<string, string>; signal?: AbortSignal | undefined } = {}): Promise<UpstreamResponse> {
+  async get(
+    url: URL,
+    opts: { headers?: Record<string, string>; signal?: AbortSignal | undefined; highWaterMark?: number } = {},
+  ): Promise<UpstreamResponse> {
     let current = url;
     for (let hop = 0; ; hop++) {
       let res: Dispatcher.ResponseData;
@@ -65,6 +68,7 @@ export class HttpClient {
           method: 'GET',
           headers: { 'user-agent': this.options.userAgent, ...opts.headers },
           signal: opts.signal,
+          ...(opts.highWaterMark ? { highWaterMark: opts.highWaterMark } : {}),
         });
       } catch (e) {
         throw networkError(e, current);

@@ -7,6 +7,8 @@ import { bundleUrl, versionInfoUrl } from './urls.js';
 import { parseVersionInfo, type VersionInfo } from './version-info.js';
 
 const MAX_VERSION_DOCUMENT_BYTES = 1024 * 1024;
+/** Bytes still buffered when a connection drops are lost to resume, so this stays well below a bundle's size. */
+const BODY_BUFFER_BYTES = 256 * 1024;
 
 export class Upstream {
   constructor(
@@ -37,6 +39,7 @@ export class Upstream {
 
   /** The raw bundle response; the caller checks the status and consumes the body. */
   bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<UpstreamResponse> {
-    return this.http.get(bundleUrl(this.baseUrl, id), { headers, signal });
+    // A larger body buffer than undici's 64 KiB lets the socket keep filling while a chunk is hashed and written.
+    return this.http.get(bundleUrl(this.baseUrl, id), { headers, signal, highWaterMark: BODY_BUFFER_BYTES });
   }
 }

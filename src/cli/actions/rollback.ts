@@ -1,0 +1,45 @@
+// `mdatp-mirror rollback`: take a bad release out of service (or --undo that), then print what changed.
+import { ExitCode } from '../../errors/catalogue.js';
+import { createLogger } from '../../log/logger.js';
+import type { BundleId } from '../../plan/bundles.js';
+import { runRollback } from '../../rollback/rollback.js';
+import { loadSettings } from '../../settings/load.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface RollbackOptions extends GlobalOptions {
+  readonly os?: BundleId['os'];
+  readonly channel?: BundleId['channel'];
+  readonly arch?: BundleId['arch'];
+  readonly undo?: boolean;
+  readonly to?: string;
+}
+
+export async function rollback(o: RollbackOptions, io: CommandIo): Promise<number> {
+  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const { logger, close } = await createLogger({
+    file: settings.logFilePath,
+    rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles },
+    console: false,
+  });
+  try {
+    const outcomes = await runRollback(settings, { filter: { os: o.os, channel: o.channel, arch: o.arch }, undo: Boolean(o.undo), to: o.to }, logger);
+    const changed = outcomes.filter((x) => x.status !== 'not-possible');
+    const code = outcomes.length > 0 && changed.length === outcomes.length ? ExitCode.ok : ExitCode.bundleFailed;
+    if (o.json) {
+      io.stdout.write(`${JSON.stringify({ bundles: outcomes, exitCode: code }, null, 2)}\n`);
+    } else {
+      if (outcomes.length === 0) io.stderr.write('mdatp-mirror rollback: no mirrored bundle matches --os/--channel/--arch.\n');
+      for (const x of outcomes) {
+        const name = `${x.os}/${x.channel}/${x.arch}`;
+        const line =
+          x.status === 'not-possible'
+            ? `${name}: not rolled back: ${x.reason}\n`
+            : `${name}: ${x.from?.signatures} -> ${x.to?.signatures}${x.status === 'rolled-back' ? ` (${x.from?.signatures} held back until a newer release)` : ' (rollback undone)'}\n`;
+        (x.status === 'not-possible' ? io.stderr : io.stdout).write(line);
+      }
+    }
+    return code;
+  } finally {
+    close();
+  }
+}

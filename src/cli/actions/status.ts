@@ -1,0 +1,49 @@
+// `mdatp-mirror status`: per-bundle health for people (a table) and monitoring (exit code 0 healthy / 1 not).
+import { ExitCode, usageError } from '../../errors/catalogue.js';
+import { planBundles } from '../../plan/bundles.js';
+import { loadSettings } from '../../settings/load.js';
+import { inspectBundle } from '../../status/inspect.js';
+import { formatStatus } from '../../status/format.js';
+import { readHolds } from '../../store/holds.js';
+import { StoreLayout } from '../../store/layout.js';
+import { readRunState } from '../../sync/run-state.js';
+import { httpClientFor } from '../../upstream/from-settings.js';
+import { Upstream } from '../../upstream/upstream.js';
+import { parseDuration } from '../../util/duration.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface StatusOptions extends GlobalOptions {
+  readonly baseUrl?: string;
+  readonly checkUpstream?: boolean;
+  readonly maxAge?: string;
+  readonly verify?: boolean;
+}
+
+export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
+  const maxAgeMs = o.maxAge === undefined ? undefined : parseDuration(o.maxAge);
+  if (o.maxAge !== undefined && maxAgeMs === undefined) throw usageError(`--max-age ${o.maxAge}: write a duration like 90s, 30m, 4h or 2d.`);
+  const settings = await loadSettings({ settingsFile: o.settings, baseUrl: o.baseUrl }, io);
+  const layout = new StoreLayout(settings.downloadFolder);
+  const http = o.checkUpstream ? httpClientFor(settings) : undefined;
+  try {
+    const upstream = http ? new Upstream(settings.baseUpdateUrl, http) : undefined;
+    const [holds, run] = await Promise.all([readHolds(layout), readRunState(layout)]);
+    const plan = planBundles({
+      linux: settings.downloadLinuxUpdates,
+      mac: settings.downloadMacUpdates,
+      preview: settings.downloadPreviewUpdates,
+      architectures: settings.architectures,
+    });
+    const now = new Date();
+    const bundles = await Promise.all(plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now })));
+    const code = bundles.some((b) => b.problems.length > 0) ? ExitCode.bundleFailed : ExitCode.ok;
+    if (o.json) {
+      io.stdout.write(`${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, exitCode: code }, null, 2)}\n`);
+    } else if (!o.quiet || code !== ExitCode.ok) {
+      io.stdout.write(formatStatus(bundles, settings.downloadFolder, Boolean(upstream)));
+    }
+    return code;
+  } finally {
+    await http?.close();
+  }
+}

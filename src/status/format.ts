@@ -1,0 +1,33 @@
+// The status table people read, and the document scripts read with --json.
+import { formatBytes } from '../util/bytes.js';
+import { formatDuration } from '../util/duration.js';
+import type { BundleHealth } from './inspect.js';
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export function formatStatus(bundles: readonly BundleHealth[], folder: string, checkedUpstream: boolean): string {
+  const rows = [['BUNDLE', 'HEALTH', 'LIVE', 'AGE', 'SIZE', 'BACKUP', ...(checkedUpstream ? ['UPSTREAM'] : []), 'LAST RUN', 'DETAIL']];
+  for (const b of bundles) {
+    const detail = [...b.problems];
+    if (b.held) detail.push(`held back: ${b.held.signatures} (rolled back ${b.held.heldAt})`);
+    if (b.history.versions.length > 0) detail.push(`history: ${b.history.versions.map((v) => v.signatures).join(', ')} (${formatBytes(b.history.bytes)})`);
+    if (b.lastRun?.error) detail.push(`last run: ${b.lastRun.error}`);
+    rows.push([
+      `${b.os}/${b.channel}/${b.arch}`,
+      b.problems.length === 0 ? 'ok' : 'PROBLEM',
+      b.live.versions?.signatures ?? '-',
+      b.live.ageMs === undefined ? '-' : formatDuration(b.live.ageMs),
+      b.live.size === undefined ? '-' : formatBytes(b.live.size),
+      b.backup.state === 'ok' ? (b.backup.versions?.signatures ?? '-') : b.backup.state === 'missing' ? '-' : `${b.backup.state}`,
+      ...(checkedUpstream ? [b.upstream?.versions?.signatures ?? (b.upstream?.error ? 'error' : '-')] : []),
+      b.lastRun ? b.lastRun.status : '-',
+      detail.join('; '),
+    ]);
+  }
+  const bad = bundles.filter((b) => b.problems.length > 0).length;
+  const head = `mdatp-mirror status: ${bundles.length} bundle(s), ${bad === 0 ? 'all healthy' : `${bad} with problems`}`;
+  return `${head}\n${table(rows)}\nmirror: ${folder}\n`;
+}

@@ -1,0 +1,120 @@
+// What `status` reports for each bundle: the live and backup pairs, held-back and retained versions, the last run,
+// and (optionally) how the mirror compares with upstream. Read-only: it takes no lock.
+import { stat } from 'node:fs/promises';
+import { bundleKey, type BundleId } from '../plan/bundles.js';
+import { holdFor, type Hold, type Holds } from '../store/holds.js';
+import { listHistory } from '../store/history.js';
+import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { fileSize, readManifest, sha256File } from '../store/manifest.js';
+import type { BundleOutcome, Versions } from '../sync/outcome.js';
+import type { RunState } from '../sync/run-state.js';
+import type { Upstream } from '../upstream/upstream.js';
+import { sameVersions } from '../upstream/version-info.js';
+import { verifyZip } from '../verify/zip.js';
+import { formatDuration } from '../util/duration.js';
+
+export interface PairHealth {
+  readonly state: 'ok' | 'missing' | 'broken';
+  readonly versions: Versions | undefined;
+  readonly size: number | undefined;
+  readonly sha256: string | undefined;
+  readonly downloadedAt: string | undefined;
+  readonly ageMs: number | undefined;
+  readonly reason: string | undefined;
+}
+
+export interface BundleHealth {
+  readonly os: BundleId['os'];
+  readonly channel: BundleId['channel'];
+  readonly arch: BundleId['arch'];
+  readonly live: PairHealth;
+  readonly backup: PairHealth;
+  readonly held: Hold | undefined;
+  readonly history: { readonly versions: readonly Versions[]; readonly bytes: number };
+  readonly upstream: { readonly versions: Versions | undefined; readonly behind: boolean; readonly error: string | undefined } | undefined;
+  readonly lastRun: { readonly status: BundleOutcome['status']; readonly error: string | undefined; readonly at: string } | undefined;
+  /** Why this bundle is unhealthy; empty when it is healthy. */
+  readonly problems: readonly string[];
+}
+
+export interface InspectOptions {
+  readonly verify: boolean;
+  readonly maxAgeMs: number | undefined;
+  readonly upstream: Upstream | undefined;
+  readonly now: Date;
+}
+
+async function inspectPair(dir: string, o: InspectOptions): Promise<PairHealth> {
+  const m = await readManifest(manifestPath(dir));
+  const size = await fileSize(bundlePath(dir));
+  const manifest = m.kind === 'ok' ? m.manifest : undefined;
+  const base = {
+    versions: manifest ? { engine: manifest.EngineVersion, signatures: manifest.DefinitionVersion } : undefined,
+    size,
+    sha256: manifest?.sha256,
+    downloadedAt: manifest?.downloadedAt,
+    ageMs: undefined as number | undefined,
+  };
+  if (size === undefined && m.kind === 'missing') return { ...base, state: 'missing', reason: 'no updates.zip or manifest.json' };
+  if (size === undefined) return { ...base, state: 'missing', reason: 'updates.zip is missing' };
+  // Scripts' manifests have no downloadedAt: the bundle's modification time is the next best age.
+  const since = manifest?.downloadedAt ? Date.parse(manifest.downloadedAt) : (await stat(bundlePath(dir))).mtimeMs;
+  const withAge = { ...base, ageMs: o.now.getTime() - since };
+  if (!manifest) return { ...withAge, state: 'broken', reason: m.kind === 'invalid' ? `manifest.json: ${m.reason}` : 'manifest.json is missing' };
+  if (manifest.size !== undefined && manifest.size !== size) {
+    return { ...withAge, state: 'broken', reason: `size ${size} does not match the manifest's ${manifest.size}` };
+  }
+  if (o.verify) {
+    if (manifest.sha256 && (await sha256File(bundlePath(dir))) !== manifest.sha256) {
+      return { ...withAge, state: 'broken', reason: 'SHA-256 does not match the manifest' };
+    }
+    try {
+      await verifyZip(bundlePath(dir));
+    } catch (e) {
+      return { ...withAge, state: 'broken', reason: (e as Error).message };
+    }
+  }
+  return { ...withAge, state: 'ok', reason: undefined };
+}
+
+export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Holds, run: RunState | undefined, o: InspectOptions): Promise<BundleHealth> {
+  const live = await inspectPair(layout.bundleDir(id), o);
+  const backup = await inspectPair(layout.backupDir(id), { ...o, verify: false });
+  const held = holdFor(holds, id);
+  const history = await listHistory(layout, id);
+  const last = run?.lastRun.bundles.find((b) => b.os === id.os && b.channel === id.channel && b.arch === id.arch);
+
+  let upstream: BundleHealth['upstream'];
+  if (o.upstream) {
+    try {
+      const info = await o.upstream.versionInfo(id);
+      const versions = { engine: info.engine, signatures: info.signatures };
+      const current = live.versions !== undefined && sameVersions(versions, live.versions);
+      const heldBack = held !== undefined && sameVersions(versions, held);
+      upstream = { versions, behind: !current && !heldBack, error: undefined };
+    } catch (e) {
+      upstream = { versions: undefined, behind: false, error: (e as Error).message };
+    }
+  }
+
+  const problems: string[] = [];
+  if (live.state !== 'ok') problems.push(`live ${live.state}: ${live.reason}`);
+  if (o.maxAgeMs !== undefined && live.ageMs !== undefined && live.ageMs > o.maxAgeMs) {
+    problems.push(`live is ${formatDuration(live.ageMs)} old (more than ${formatDuration(o.maxAgeMs)})`);
+  }
+  if (upstream?.behind) problems.push(`behind upstream ${upstream.versions!.signatures}`);
+  if (upstream?.error) problems.push(`upstream check failed: ${upstream.error}`);
+
+  return {
+    ...id,
+    live,
+    backup,
+    held,
+    history: { versions: history.map((h) => ({ engine: h.manifest.EngineVersion, signatures: h.manifest.DefinitionVersion })), bytes: history.reduce((n, h) => n + h.size, 0) },
+    upstream,
+    lastRun: last && run ? { status: last.status, error: last.error?.message, at: run.lastRun.finishedAt } : undefined,
+    problems,
+  };
+}
+
+export const healthKey = (h: BundleHealth): string => bundleKey(h);
