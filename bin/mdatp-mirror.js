@@ -2,6 +2,11 @@
 // The executable: runs the CLI bundled by `npm run build` (one file plus lazily loaded chunks: fast start-up).
 import { main } from '../dist/bundle/main.js';
 
+// `mdatp-mirror status | head`: a closed pipe is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => process.exit(e.code === 'EPIPE' ? 0 : 1));
+}
+
 const code = await main(process.argv.slice(2));
 // Idle keep-alive sockets and timers must not hold a scheduled run open once its work is done; flush what was
 // printed (pipes are asynchronous on macOS), then leave with the command's exit code.

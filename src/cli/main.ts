@@ -5,6 +5,7 @@ import { VERSION } from '../util/user-agent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerRollback, registerStatus } from './commands/operate.js';
+import { registerSchedule } from './commands/schedule.js';
 import { registerSimulateUpstream } from './commands/simulate-upstream.js';
 import { processIo, type CommandIo } from './io.js';
 
@@ -26,6 +27,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerDownload(program, run);
   registerStatus(program, run);
   registerRollback(program, run);
+  registerSchedule(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
   return program;

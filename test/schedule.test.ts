@@ -1,0 +1,173 @@
+// `schedule`: runs on a cron schedule without overlapping, stops cleanly; `schedule install`: files a scheduler accepts.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import cron from 'node-cron';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SimulatedUpstream } from '../src/simulate/server.js';
+import { BIN, runCli, startCli } from './helpers/cli.js';
+import { expectConsistentMirror, removeDir, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
+
+let upstream: SimulatedUpstream;
+let dir: string;
+let mirror: string;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+});
+afterAll(async () => upstream.stop());
+beforeEach(async () => {
+  dir = await tempDir();
+  mirror = join(dir, 'mirror');
+});
+afterEach(async () => removeDir(dir));
+
+const settingsFile = () => join(dir, 'settings.json');
+const logEvents = async () =>
+  (await readFile(join(dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Resolves with stdout once `count` lines matching `pattern` have been printed. */
+function linesPrinted(child: ReturnType<typeof startCli>, pattern: RegExp, count: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.split('\n').filter((l) => pattern.test(l)).length >= count) resolve(out);
+    });
+    child.on('close', () => reject(new Error(`exited before ${count} lines matching ${pattern}: ${out}`)));
+  });
+}
+
+describe('schedule', () => {
+  it('runs on a seconds-level schedule, logs each run, and stops cleanly on SIGTERM', async () => {
+    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    const child = startCli(['schedule', '--cron', '* * * * * *', '--settings', settingsFile()]);
+    const out = await linesPrinted(child, /run finished/, 2);
+    expect(out).toMatch(/run finished: 1 downloaded, 0 up to date, 0 failed/);
+    expect(out).toMatch(/run finished: 0 downloaded, 1 up to date, 0 failed/);
+    child.kill('SIGTERM');
+    const r = await child.result;
+    expect(r.code).toBe(0);
+    const events = await logEvents();
+    expect(events.filter((e) => e['event'] === 'run-end').length).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1)).toMatchObject({ event: 'schedule-stop' });
+    await expectConsistentMirror(mirror);
+  });
+
+  it('never overlaps runs when ticks come faster than a run takes, and keeps going after a failed run', async () => {
+    const slow = await startUpstream({ bundleSize: 1536 * 1024, rateBytesPerSec: 1_000_000 });
+    try {
+      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      slow.faults.add({ target: 'bundle', action: { type: 'status', status: 404 }, times: 1 });
+      const child = startCli(['schedule', '--cron', '* * * * * *', '--run-now', '--settings', settingsFile()]);
+      await linesPrinted(child, /run finished/, 3);
+      child.kill('SIGTERM');
+      expect((await child.result).code).toBe(0);
+      const events = (await logEvents()).filter((e) => e['event'] === 'run-start' || e['event'] === 'run-end').map((e) => e['event']);
+      // Strictly alternating: no run started while another was going.
+      for (let i = 0; i < events.length; i++) expect(events[i]).toBe(i % 2 === 0 ? 'run-start' : 'run-end');
+      const all = await logEvents();
+      expect(all.some((e) => e['event'] === 'tick-skipped')).toBe(true);
+      expect(all.some((e) => e['event'] === 'scheduled-run-failed')).toBe(true);
+      await expectConsistentMirror(mirror);
+    } finally {
+      await slow.stop();
+    }
+  });
+
+  it('exits 2 with the reason on an invalid cron expression or time zone', async () => {
+    await writeSettings(dir, upstream);
+    const bad = await runCli(['schedule', '--cron', '61 * * * *', '--settings', settingsFile()]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--cron "61 \* \* \* \*": minute "61"/);
+    const short = await runCli(['schedule', '--cron', '* *', '--settings', settingsFile()]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/expected 5 fields .* found 2/);
+    const tz = await runCli(['schedule', '--cron', '0 * * * *', '--timezone', 'Mars/Olympus', '--settings', settingsFile()]);
+    expect(tz.code).toBe(2);
+    expect(tz.stderr).toMatch(/not a known IANA time zone/);
+  });
+});
+
+describe('schedule install', () => {
+  beforeEach(async () => {
+    await writeSettings(dir, upstream);
+  });
+  const install = (...args: string[]) => runCli(['schedule', 'install', '--settings', settingsFile(), '--out', join(dir, 'out'), ...args]);
+
+  it('writes a crontab line with absolute paths, and says how to activate it', async () => {
+    const r = await install('--with', 'cron', '--every', '4h');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/activate with:\n {2}\( crontab -l .* \| crontab -/);
+    const line = (await readFile(join(dir, 'out/mdatp-mirror.crontab'), 'utf8')).split('\n').find((l) => l && !l.startsWith('#'))!;
+    const fields = line.split(' ');
+    expect(fields.slice(0, 5).join(' ')).toBe('0 */4 * * *');
+    expect(cron.validate(fields.slice(0, 5).join(' '))).toBe(true);
+    expect(fields[5]).toBe(process.execPath);
+    expect(fields[6]).toBe(BIN);
+    expect(fields.slice(7)).toEqual(['download', '--quiet', '--settings', settingsFile()]);
+  });
+
+  for (const schedule of [['--every', '4h'], ['--cron', '30 2,14 * * 1-5']]) {
+    it(`writes systemd units that systemd-analyze accepts (${schedule.join(' ')})`, async () => {
+      expect((await install('--with', 'systemd', ...schedule)).code).toBe(0);
+      const out = join(dir, 'out');
+      const verify = spawnSync('systemd-analyze', ['verify', join(out, 'mdatp-mirror.service'), join(out, 'mdatp-mirror.timer')], { encoding: 'utf8' });
+      expect(verify.status).toBe(0);
+      expect(verify.stderr.split('\n').filter((l) => l.includes('mdatp-mirror'))).toEqual([]);
+      const timer = await readFile(join(out, 'mdatp-mirror.timer'), 'utf8');
+      const onCalendar = /^OnCalendar=(.*)$/m.exec(timer)?.[1];
+      if (schedule[0] === '--cron') {
+        expect(onCalendar).toBe('Mon,Tue,Wed,Thu,Fri *-*-* 02,14:30:00');
+        expect(execFileSync('systemd-analyze', ['calendar', onCalendar!], { encoding: 'utf8' })).toMatch(/Next elapse/);
+      } else {
+        expect(timer).toMatch(/^OnUnitActiveSec=14400s$/m);
+      }
+      expect(await readFile(join(out, 'mdatp-mirror.service'), 'utf8')).toContain(`ExecStart=${process.execPath} ${BIN} download --quiet --settings ${settingsFile()}`);
+    });
+  }
+
+  it('writes a launchd plist that parses, with absolute program arguments', async () => {
+    expect((await install('--with', 'launchd', '--cron', '15 */6 * * *')).code).toBe(0);
+    const xml = await readFile(join(dir, 'out/com.mdatp-mirror.download.plist'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const plist = new XMLParser({ isArray: (name) => name === 'dict' || name === 'string' || name === 'integer' || name === 'key' }).parse(xml) as {
+      plist: { dict: { key: string[]; string: string[]; array: { string?: string[]; dict?: { key: string[]; integer: number[] }[] }[] }[] };
+    };
+    const top = plist.plist.dict[0]!;
+    expect(top.key).toEqual(['Label', 'ProgramArguments', 'StartCalendarInterval', 'RunAtLoad', 'ProcessType', 'StandardErrorPath']);
+    const [args, calendar] = top.array as [{ string: string[] }, { dict: { key: string[]; integer: number[] }[] }];
+    expect(args.string).toEqual([process.execPath, BIN, 'download', '--quiet', '--settings', settingsFile()]);
+    expect(calendar.dict.map((d) => d.integer)).toEqual([[15, 0], [15, 6], [15, 12], [15, 18]]);
+  });
+
+  it('writes Task Scheduler XML (UTF-16) that parses, repeating at the interval', async () => {
+    const r = await install('--with', 'windows-task', '--every', '4h');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/schtasks \/Create \/TN mdatp-mirror \/XML/);
+    const raw = await readFile(join(dir, 'out/mdatp-mirror-task.xml'));
+    expect([...raw.subarray(0, 2)]).toEqual([0xff, 0xfe]);
+    const xml = raw.subarray(2).toString('utf16le');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const task = new XMLParser().parse(xml) as { Task: { Triggers: { TimeTrigger: { Repetition: { Interval: string } } }; Actions: { Exec: { Command: string; Arguments: string } } } };
+    expect(task.Task.Triggers.TimeTrigger.Repetition.Interval).toBe('PT4H');
+    expect(task.Task.Actions.Exec.Command).toBe(process.execPath);
+    expect(task.Task.Actions.Exec.Arguments).toBe(`${BIN} download --quiet --settings ${settingsFile()}`);
+  });
+
+  it('prints instead of writing with --dry-run', async () => {
+    const r = await install('--with', 'systemd', '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('# ---- mdatp-mirror.timer ----');
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('exits 2 on an unknown --with, a bad --every, or both --every and --cron', async () => {
+    expect((await install('--with', 'at')).code).toBe(2);
+    expect((await install('--with', 'cron', '--every', '7h')).stderr).toMatch(/cannot be written as a cron schedule/);
+    expect((await install('--with', 'cron', '--every', '4h', '--cron', '0 * * * *')).code).toBe(2);
+    expect(await readdir(dir)).not.toContain('out');
+  });
+});
