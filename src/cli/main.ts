@@ -6,6 +6,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerRollback, registerStatus } from './commands/operate.js';
 import { registerSchedule } from './commands/schedule.js';
+import { registerServe } from './commands/serve.js';
 import { registerSimulateUpstream } from './commands/simulate-upstream.js';
 import { processIo, type CommandIo } from './io.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerStatus(program, run);
   registerRollback(program, run);
   registerSchedule(program, run);
+  registerServe(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
   return program;

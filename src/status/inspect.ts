@@ -44,7 +44,7 @@ export interface InspectOptions {
   readonly now: Date;
 }
 
-async function inspectPair(dir: string, o: InspectOptions): Promise<PairHealth> {
+export async function inspectPair(dir: string, o: InspectOptions): Promise<PairHealth> {
   const m = await readManifest(manifestPath(dir));
   const size = await fileSize(bundlePath(dir));
   const manifest = m.kind === 'ok' ? m.manifest : undefined;

@@ -1,0 +1,72 @@
+// `mdatp-mirror serve`: serve the download folder to the fleet until SIGTERM/SIGINT.
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import pino from 'pino';
+import { usageError } from '../../errors/catalogue.js';
+import { planBundles, OSES, type Channel } from '../../plan/bundles.js';
+import { MirrorServer } from '../../serve/server.js';
+import { loadSettings } from '../../settings/load.js';
+import { StoreLayout } from '../../store/layout.js';
+import { parseDuration } from '../../util/duration.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface ServeCliOptions extends GlobalOptions {
+  readonly host?: string;
+  readonly port: string;
+  readonly tlsCert?: string;
+  readonly tlsKey?: string;
+  readonly browse?: boolean;
+  readonly grace: string;
+  readonly accessLog: boolean;
+}
+
+export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> {
+  const port = Number(o.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port ${o.port}: must be a whole number from 0 to 65535.`);
+  const graceMs = parseDuration(o.grace);
+  if (graceMs === undefined) throw usageError(`--grace ${o.grace}: write a duration like 30s or 2m.`);
+  if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw usageError('--tls-cert and --tls-key go together.');
+  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (o.tlsCert && o.tlsKey) {
+    try {
+      tls = { cert: await readFile(o.tlsCert), key: await readFile(o.tlsKey) };
+    } catch (e) {
+      throw usageError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
+    }
+  }
+  const plan = planBundles({
+    linux: settings.downloadLinuxUpdates,
+    mac: settings.downloadMacUpdates,
+    preview: settings.downloadPreviewUpdates,
+    architectures: settings.architectures,
+  });
+  const accessLog = o.accessLog ? pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: true })) : undefined;
+  const server = await new MirrorServer({
+    root: settings.downloadFolder,
+    host: o.host ?? '::',
+    port,
+    tls,
+    browse: Boolean(o.browse),
+    plan,
+    layouts: [new StoreLayout(settings.downloadFolder), new StoreLayout(settings.downloadFolder, 'staging')],
+    accessLog,
+  })
+    .start()
+    .catch((e: NodeJS.ErrnoException) => {
+      throw usageError(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port.` : `cannot listen: ${e.message}`);
+    });
+
+  const shown = !o.host || o.host === '::' || o.host === '0.0.0.0' ? hostname() : o.host.includes(':') ? `[${o.host}]` : o.host;
+  const base = `${server.scheme}://${shown}:${server.port}`;
+  const channels: Channel[] = settings.downloadPreviewUpdates ? ['production', 'preview'] : ['production'];
+  const urls = OSES.filter((os) => plan.some((b) => b.os === os)).flatMap((os) => channels.map((ch) => `  ${os}/${ch}: offlineDefinitionUpdateUrl = ${base}/${os}/${ch}/`));
+  io.stderr.write(`mdatp-mirror serving ${settings.downloadFolder} on ${server.scheme}://${o.host ?? '*'}:${server.port}\nendpoints:\n${urls.join('\n')}\nhealth: ${base}/healthz  metrics: ${base}/metrics\n`);
+
+  await Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+  io.stderr.write(`stopping: letting running transfers finish (up to ${o.grace})\n`);
+  const { cut } = await server.shutdown(graceMs);
+  if (cut > 0) io.stderr.write(`stopped: ${cut} transfer(s) cut at the end of the grace period\n`);
+  return 0;
+}

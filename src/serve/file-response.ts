@@ -1,0 +1,85 @@
+// Sends one file from an opened descriptor: the headers (length, ETag, Last-Modified) and the bytes come from the
+// same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
+// from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import fresh from 'fresh';
+import rangeParser from 'range-parser';
+
+const TYPES: Record<string, string> = { zip: 'application/zip', json: 'application/json; charset=utf-8' };
+const READ_CHUNK = 256 * 1024;
+
+export interface Sent {
+  readonly status: number;
+  readonly bytes: number;
+}
+
+function ifRangeMatches(value: string, etag: string, lastModified: Date): boolean {
+  if (value.startsWith('"') || value.startsWith('W/')) return value === etag;
+  const date = Date.parse(value);
+  return !Number.isNaN(date) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(date / 1000);
+}
+
+/** Returns undefined when the file does not exist (the caller answers 404). */
+export async function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<Sent | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+  let streaming = false;
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return undefined;
+    // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
+    const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`;
+    const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('ETag', etag);
+    res.setHeader('Last-Modified', lastModified.toUTCString());
+    res.setHeader('Cache-Control', 'no-cache');
+    res.setHeader('Content-Type', TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream');
+
+    if (fresh(req.headers, { etag, 'last-modified': lastModified.toUTCString() })) {
+      res.statusCode = 304;
+      res.end();
+      return { status: 304, bytes: 0 };
+    }
+
+    let start = 0;
+    let end = st.size - 1;
+    res.statusCode = 200;
+    const range = req.headers.range;
+    const ifRange = req.headers['if-range'] as string | undefined;
+    if (range && (ifRange === undefined || ifRangeMatches(ifRange, etag, lastModified))) {
+      const ranges = rangeParser(st.size, range, { combine: true });
+      if (ranges === -1) {
+        res.statusCode = 416;
+        res.setHeader('Content-Range', `bytes */${st.size}`);
+        res.end();
+        return { status: 416, bytes: 0 };
+      }
+      // Malformed (-2) or several ranges: answer with the whole file, which every client accepts.
+      if (Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes') {
+        start = ranges[0]!.start;
+        end = ranges[0]!.end;
+        res.statusCode = 206;
+        res.setHeader('Content-Range', `bytes ${start}-${end}/${st.size}`);
+      }
+    }
+    const length = st.size === 0 ? 0 : end - start + 1;
+    res.setHeader('Content-Length', length);
+    if (req.method === 'HEAD' || length === 0) {
+      res.end();
+      return { status: res.statusCode, bytes: 0 };
+    }
+    const stream = fh.createReadStream({ start, end, highWaterMark: READ_CHUNK, autoClose: true });
+    streaming = true;
+    await pipeline(stream, res).catch(() => undefined);
+    return { status: res.statusCode, bytes: stream.bytesRead };
+  } finally {
+    if (!streaming) await fh.close().catch(() => undefined);
+  }
+}

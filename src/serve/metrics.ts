@@ -1,0 +1,52 @@
+// /metrics in Prometheus text format: bundle versions, ages and sizes (read at scrape time), and what was served.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TreeHealth } from './health.js';
+
+export class MirrorMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'status' | 'method'>;
+  private readonly bytes: Counter<'status'>;
+
+  constructor(health: () => Promise<TreeHealth>) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'mdatp_mirror_' });
+    this.requests = new Counter({ name: 'mdatp_mirror_http_requests_total', help: 'HTTP requests served, by status', labelNames: ['status', 'method'], registers: [this.registry] });
+    this.bytes = new Counter({ name: 'mdatp_mirror_http_response_bytes_total', help: 'Body bytes sent, by status', labelNames: ['status'], registers: [this.registry] });
+    // prom-client collects all metrics concurrently: each gauge reads the same snapshot of the tree.
+    let cached: { at: number; health: Promise<TreeHealth> } | undefined;
+    const snapshot = (): Promise<TreeHealth> => {
+      if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), health: health() };
+      return cached.health;
+    };
+    const labels = ['tree', 'bundle'] as const;
+    const treeGauge = (name: string, help: string, value: (b: TreeHealth['bundles'][number]) => number | undefined, extra: readonly string[] = []) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [...labels, ...extra],
+        registers: [this.registry],
+        async collect() {
+          const h = await snapshot();
+          this.reset();
+          for (const b of h.bundles) {
+            const v = value(b);
+            const l: Record<string, string> = { tree: b.tree, bundle: b.bundle };
+            if (extra.length > 0) {
+              if (!b.versions) continue;
+              l['engine'] = b.versions.engine;
+              l['signatures'] = b.versions.signatures;
+            }
+            if (v !== undefined) this.set(l, v);
+          }
+        },
+      });
+    treeGauge('mdatp_mirror_bundle_info', 'The bundle being served (1), with its versions', () => 1, ['engine', 'signatures']);
+    treeGauge('mdatp_mirror_bundle_age_seconds', 'Seconds since the bundle was downloaded', (b) => (b.ageMs === undefined ? undefined : Math.round(b.ageMs / 1000)));
+    treeGauge('mdatp_mirror_bundle_size_bytes', 'Size of updates.zip', (b) => b.size);
+    treeGauge('mdatp_mirror_bundle_healthy', '1 when the bundle is present and matches its manifest', (b) => (b.state === 'ok' ? 1 : 0));
+  }
+
+  record(method: string, status: number, bytes: number): void {
+    this.requests.inc({ status: String(status), method });
+    if (bytes > 0) this.bytes.inc({ status: String(status) }, bytes);
+  }
+}

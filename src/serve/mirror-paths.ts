@@ -1,0 +1,44 @@
+// Which request paths exist: only the mirror tree endpoints pull from (an allowlist), never the tool's state, temp,
+// lock or log files, and never anything outside the root however the path is spelled.
+
+export type PathDecision =
+  | { readonly kind: 'file'; readonly rel: string }
+  | { readonly kind: 'dir'; readonly rel: string; readonly canonical: string }
+  | { readonly kind: 'special'; readonly name: 'healthz' | 'metrics' }
+  | { readonly kind: 'reject'; readonly status: 400 | 404; readonly reason: string };
+
+const TREE = '(?:staging/)?(?:linux|mac)(?:/(?:production|preview)(?:_back)?(?:/arch_(?:x86_64|arm64))?)?';
+const FILE = new RegExp(`^(?:staging/)?(?:linux|mac)/(?:production|preview)(?:_back)?/arch_(?:x86_64|arm64)/(?:updates\\.zip|manifest\\.json)$`);
+const DIR = new RegExp(`^(?:|staging|${TREE})$`);
+
+export function decidePath(rawUrl: string): PathDecision {
+  // Absolute-form request targets (sent to proxies) carry a scheme and host; only the path matters here.
+  let raw = rawUrl;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    try {
+      raw = new URL(raw).pathname;
+    } catch {
+      return { kind: 'reject', status: 400, reason: 'malformed URL' };
+    }
+  }
+  const pathname = raw.split('?')[0]!.split('#')[0]!;
+  if (!pathname.startsWith('/')) return { kind: 'reject', status: 400, reason: 'path must start with /' };
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return { kind: 'reject', status: 400, reason: 'malformed percent-encoding' };
+  }
+  if (/[\0\\]/.test(decoded) || /%5c|%00/i.test(pathname)) return { kind: 'reject', status: 400, reason: 'NUL or backslash in path' };
+  if (decoded.startsWith('//')) return { kind: 'reject', status: 400, reason: 'empty path segment' };
+  const segments = decoded.slice(1).split('/');
+  if (segments.some((s) => s === '..' || s === '.')) return { kind: 'reject', status: 400, reason: 'dot segment in path' };
+  if (segments.some((s) => s.startsWith('.'))) return { kind: 'reject', status: 404, reason: 'hidden path' };
+
+  const rel = decoded.slice(1);
+  if (rel === 'healthz' || rel === 'metrics') return { kind: 'special', name: rel };
+  if (FILE.test(rel)) return { kind: 'file', rel };
+  const dir = rel.endsWith('/') ? rel.slice(0, -1) : rel;
+  if (DIR.test(dir)) return { kind: 'dir', rel: dir, canonical: dir === '' ? '/' : `/${dir}/` };
+  return { kind: 'reject', status: 404, reason: 'not part of the mirror tree' };
+}

@@ -1,0 +1,157 @@
+// The mirror's own static server: GET/HEAD of the mirror tree only, conditional and single-range requests,
+// /healthz and /metrics, an access log, and a graceful stop that lets running transfers finish.
+import { EventEmitter, once } from 'node:events';
+import { realpath } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../log/logger.js';
+import type { BundleId } from '../plan/bundles.js';
+import type { StoreLayout } from '../store/layout.js';
+import { sendFile } from './file-response.js';
+import { treeHealth } from './health.js';
+import { listing } from './listing.js';
+import { MirrorMetrics } from './metrics.js';
+import { decidePath } from './mirror-paths.js';
+
+export interface ServeOptions {
+  readonly root: string;
+  readonly host: string;
+  readonly port: number;
+  readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
+  readonly browse: boolean;
+  /** Bundles /healthz and /metrics report on, in each tree (live first, then staging). */
+  readonly plan: readonly BundleId[];
+  readonly layouts: readonly StoreLayout[];
+  readonly accessLog: Logger | undefined;
+  readonly now?: () => Date;
+}
+
+export class MirrorServer {
+  private server: Server | undefined;
+  private readonly active = new Set<ServerResponse>();
+  /** Emits 'idle' when the last running response ends (graceful shutdown waits for it). */
+  private readonly activity = new EventEmitter();
+  private readonly metrics: MirrorMetrics;
+  private rootReal: string | undefined;
+
+  constructor(private readonly o: ServeOptions) {
+    this.metrics = new MirrorMetrics(() => this.health());
+  }
+
+  get port(): number {
+    return (this.server?.address() as AddressInfo | null)?.port ?? this.o.port;
+  }
+
+  get scheme(): 'http' | 'https' {
+    return this.o.tls ? 'https' : 'http';
+  }
+
+  private health() {
+    return treeHealth(this.o.layouts, this.o.plan, this.o.now ?? (() => new Date()));
+  }
+
+  async start(): Promise<this> {
+    this.rootReal = await realpath(this.o.root);
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      this.active.add(res);
+      const started = performance.now();
+      // Logged once the response is done and its byte count known (the socket's 'close' comes first); only then
+      // does it stop counting as running, so a graceful stop never cuts an access log line.
+      const done = (bytes: number): void => {
+        this.active.delete(res);
+        if (this.active.size === 0) queueMicrotask(() => this.activity.emit('idle'));
+        this.metrics.record(req.method ?? '-', res.statusCode, bytes);
+        this.o.accessLog?.info({
+          event: 'access',
+          method: req.method,
+          path: req.url,
+          status: res.statusCode,
+          bytes,
+          ms: Math.round(performance.now() - started),
+          remote: req.socket.remoteAddress,
+          range: req.headers.range,
+          ua: req.headers['user-agent'],
+          complete: res.writableFinished,
+        });
+      };
+      this.handle(req, res).then(done, (e: unknown) => {
+        this.o.accessLog?.error({ err: (e as Error).message, path: req.url }, 'request failed');
+        if (!res.headersSent) this.text(res, 500, 'internal error\n');
+        else res.destroy();
+        done(0);
+      });
+    };
+    this.server = this.o.tls ? createTlsServer({ cert: this.o.tls.cert, key: this.o.tls.key }, handler) : createServer(handler);
+    this.server.keepAliveTimeout = 65_000;
+    this.server.listen(this.o.port, this.o.host);
+    await once(this.server, 'listening');
+    return this;
+  }
+
+  private text(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): number {
+    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+    return 0;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<number> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return this.text(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
+    const decision = decidePath(req.url ?? '/');
+    switch (decision.kind) {
+      case 'reject':
+        return this.text(res, decision.status, decision.status === 400 ? 'bad request\n' : 'not found\n');
+      case 'special': {
+        if (decision.name === 'metrics') {
+          const body = await this.metrics.registry.metrics();
+          res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType, 'Cache-Control': 'no-store' });
+          res.end(req.method === 'HEAD' ? undefined : body);
+          return 0;
+        }
+        const h = await this.health();
+        const body = `${JSON.stringify({ status: h.healthy ? 'ok' : 'unhealthy', bundles: h.bundles }, null, 2)}\n`;
+        res.writeHead(h.healthy ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+        res.end(req.method === 'HEAD' ? undefined : body);
+        return 0;
+      }
+      case 'dir': {
+        if (!this.o.browse) return this.text(res, 404, 'not found\n');
+        if (req.url?.split('?')[0] !== decision.canonical) return this.text(res, 301, '', { Location: decision.canonical });
+        const html = await listing(this.o.root, decision.rel, decision.canonical);
+        if (html === undefined) return this.text(res, 404, 'not found\n');
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html) });
+        res.end(req.method === 'HEAD' ? undefined : html);
+        return 0;
+      }
+      case 'file': {
+        const path = join(this.o.root, decision.rel);
+        // A symlink inside the tree must not lead outside it.
+        const real = await realpath(path).catch(() => undefined);
+        if (!real || !(real + sep).startsWith(this.rootReal! + sep) || real === this.rootReal) return this.text(res, 404, 'not found\n');
+        const sent = await sendFile(req, res, real);
+        if (!sent) return this.text(res, 404, 'not found\n');
+        return sent.bytes;
+      }
+    }
+  }
+
+  /** Stops accepting, lets running responses finish for up to graceMs, then closes what is left. */
+  async shutdown(graceMs: number): Promise<{ cut: number }> {
+    const server = this.server;
+    if (!server) return { cut: 0 };
+    const closed = once(server, 'close');
+    server.close();
+    server.closeIdleConnections();
+    if (this.active.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([once(this.activity, 'idle'), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
+      clearTimeout(timer);
+    }
+    const cut = this.active.size;
+    server.closeAllConnections();
+    await closed;
+    return { cut };
+  }
+}
