@@ -7,6 +7,8 @@ import { registerDownload } from './commands/download.js';
 import { registerRollback, registerStatus } from './commands/operate.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
+import { registerEndpointConfig } from './commands/endpoint-config.js';
+import { registerVerify } from './commands/verify.js';
 import { registerSimulateUpstream } from './commands/simulate-upstream.js';
 import { processIo, type CommandIo } from './io.js';
 
@@ -30,6 +32,8 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerRollback(program, run);
   registerSchedule(program, run);
   registerServe(program, run);
+  registerEndpointConfig(program, run);
+  registerVerify(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
   return program;

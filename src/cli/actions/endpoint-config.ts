@@ -1,0 +1,61 @@
+// `mdatp-mirror endpoint-config`: print or write the endpoint configuration; `endpoint-config lint FILE` checks one.
+import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ExitCode, usageError } from '../../errors/catalogue.js';
+import { DEFAULT_INTERVAL_SECONDS, managedJson, mobileconfig } from '../../endpoint/generate.js';
+import { lintEndpointSettings, readEndpointDocument } from '../../endpoint/lint.js';
+import { SCHEMA } from '../../endpoint/schema.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface EndpointConfigOptions extends GlobalOptions {
+  readonly url?: string;
+  readonly os?: 'linux' | 'mac';
+  readonly channel: 'production' | 'preview';
+  readonly fallbackToCloud?: boolean;
+  readonly interval?: string;
+  readonly format?: 'json' | 'mobileconfig';
+  readonly out?: string;
+  readonly staging?: boolean;
+}
+
+export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): Promise<number> {
+  if (!o.url) throw usageError('--url is required: the mirror server (http://host:port) or the mounted directory endpoints read.');
+  if (!o.os) throw usageError('--os is required: linux or mac.');
+  if (/\/arch_/.test(o.url)) throw usageError(`--url ${o.url}: leave out arch_*; endpoints append arch_<arch>/updates.zip themselves.`);
+  if (!/^https?:\/\//i.test(o.url) && !o.url.startsWith('/')) throw usageError(`--url ${o.url}: give an http(s):// URL or an absolute directory path.`);
+  const { min, max } = SCHEMA.cloudService.definitionUpdatesInterval;
+  const interval = o.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(o.interval);
+  if (!Number.isInteger(interval) || interval < min || interval > max) {
+    throw usageError(`--interval ${o.interval}: endpoints accept ${min} to ${max} seconds (default ${DEFAULT_INTERVAL_SECONDS}, 8 hours).`);
+  }
+  const format = o.format ?? (o.os === 'mac' ? 'mobileconfig' : 'json');
+  const request = { base: o.url, os: o.os, channel: o.channel, fallbackToCloud: o.fallbackToCloud ?? false, intervalSeconds: interval, staging: Boolean(o.staging) };
+  const text = format === 'json' ? managedJson(request) : mobileconfig(request);
+  if (o.out) {
+    await writeFile(resolve(io.cwd, o.out), text);
+    const where = format === 'json' ? (o.os === 'linux' ? '/etc/opt/microsoft/mdatp/managed/mdatp_managed.json' : 'the managed settings of your MDM') : 'your MDM as a custom configuration profile';
+    io.stderr.write(`wrote ${resolve(io.cwd, o.out)}; deploy it to ${where}.\n`);
+  } else {
+    io.stdout.write(text);
+  }
+  return ExitCode.ok;
+}
+
+export async function endpointConfigLint(file: string, o: GlobalOptions, io: CommandIo): Promise<number> {
+  const path = resolve(io.cwd, file);
+  let doc;
+  try {
+    doc = readEndpointDocument(await readFile(path), path);
+  } catch (e) {
+    throw usageError(`${path}: ${(e as Error).message}`);
+  }
+  const problems = lintEndpointSettings(doc.settings);
+  if (o.json) {
+    io.stdout.write(`${JSON.stringify({ file: path, kind: doc.kind, problems }, null, 2)}\n`);
+  } else if (problems.length === 0) {
+    io.stdout.write(`${path}: no problems found\n`);
+  } else {
+    io.stdout.write(problems.map((p) => `${path}: ${p.where}: ${p.problem}.\n  fix: ${p.fix}.`).join('\n') + `\n${problems.length} problem(s)\n`);
+  }
+  return problems.length === 0 ? ExitCode.ok : ExitCode.bundleFailed;
+}

@@ -1,0 +1,58 @@
+// `mdatp-mirror verify URL`: an endpoint's-eye check of a mirror location; exit 1 on any problem.
+import { ExitCode, isMirrorError, usageError } from '../../errors/catalogue.js';
+import { ARCHES, type Arch } from '../../plan/bundles.js';
+import { loadSettings, type Settings } from '../../settings/load.js';
+import { formatBytes } from '../../util/bytes.js';
+import { httpClientFor } from '../../upstream/from-settings.js';
+import { HttpClient } from '../../upstream/http-client.js';
+import { Upstream } from '../../upstream/upstream.js';
+import { USER_AGENT } from '../../util/user-agent.js';
+import { treeOf, verifyLocation } from '../../verify-endpoint/verify.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface VerifyOptions extends GlobalOptions {
+  readonly arch?: Arch[];
+  readonly checkUpstream?: boolean;
+  readonly baseUrl?: string;
+}
+
+async function optionalSettings(o: VerifyOptions, io: CommandIo): Promise<Settings | undefined> {
+  try {
+    return await loadSettings({ settingsFile: o.settings, baseUrl: o.baseUrl }, io);
+  } catch (e) {
+    // verify also runs where no mirror settings exist (an endpoint, a CI job); only a named file must exist.
+    if (isMirrorError(e) && e.code === 'SETTINGS_NOT_FOUND' && !o.settings) return undefined;
+    throw e;
+  }
+}
+
+export async function verify(location: string, o: VerifyOptions, io: CommandIo): Promise<number> {
+  if (!/^https?:\/\//i.test(location) && !location.startsWith('/') && !/^[a-z]:\\/i.test(location)) {
+    throw usageError(`${location}: give the endpoint's offlineDefinitionUpdateUrl: an http(s):// URL or an absolute directory path.`);
+  }
+  if (/\/arch_/.test(location)) throw usageError(`${location}: leave out arch_*; verify appends arch_<arch>/updates.zip as an endpoint does.`);
+  const settings = await optionalSettings(o, io);
+  const http = settings ? httpClientFor(settings) : HttpClient.create({ timeouts: { connect: 30_000, headers: 60_000, bodyIdle: 120_000 }, userAgent: USER_AGENT });
+  try {
+    let upstream: Upstream | undefined;
+    if (o.checkUpstream) {
+      if (!treeOf(location)) throw usageError(`${location}: --check-upstream needs a location ending in /<os>/<channel>/.`);
+      upstream = new Upstream(settings?.baseUpdateUrl ?? o.baseUrl ?? 'https://go.microsoft.com/fwlink/', http);
+    }
+    const verdicts = await verifyLocation({ location, arches: o.arch && o.arch.length > 0 ? o.arch : [...ARCHES], http, upstream });
+    const code = verdicts.every((v) => v.ok) ? ExitCode.ok : ExitCode.bundleFailed;
+    if (o.json) {
+      io.stdout.write(`${JSON.stringify({ location, bundles: verdicts, exitCode: code }, null, 2)}\n`);
+      return code;
+    }
+    const rows = [['ARCH', 'RESULT', 'SIGNATURES', 'ENGINE', 'SIZE', ...(upstream ? ['UPSTREAM'] : []), 'DETAIL']];
+    for (const v of verdicts) {
+      rows.push([v.arch, v.ok ? 'ok' : 'PROBLEM', v.manifest?.DefinitionVersion ?? '-', v.manifest?.EngineVersion ?? '-', v.size === undefined ? '-' : formatBytes(v.size), ...(upstream ? [v.upstream?.signatures ?? '-'] : []), v.problems.join('; ')]);
+    }
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+    io.stdout.write(`verify ${location}\n${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`);
+    return code;
+  } finally {
+    await http.close();
+  }
+}

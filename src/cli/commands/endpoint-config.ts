@@ -1,0 +1,32 @@
+// Registers `endpoint-config` and `endpoint-config lint`; implementations load on use.
+import { Option, type Command } from 'commander';
+import type { CommandIo, GlobalOptions } from '../io.js';
+import type { EndpointConfigOptions } from '../actions/endpoint-config.js';
+
+type Run = (fn: (io: CommandIo) => Promise<number>) => Promise<void>;
+
+export function registerEndpointConfig(program: Command, run: Run): void {
+  const cmd = program
+    .command('endpoint-config')
+    .description('print the endpoint configuration (mdatp_managed.json or a .mobileconfig) that points at this mirror')
+    .option('--url <url>', 'the mirror server (http://host:port) or mounted directory')
+    .addOption(new Option('--os <os>', 'endpoint OS').choices(['linux', 'mac']))
+    .addOption(new Option('--channel <channel>', 'channel').choices(['production', 'preview']).default('production'))
+    .option('--fallback-to-cloud', 'let endpoints update from Microsoft when the mirror fails')
+    .option('--no-fallback-to-cloud', 'never update from Microsoft (the default)')
+    .option('--interval <seconds>', 'how often endpoints check, 60-86400 (default 28800)')
+    .addOption(new Option('--format <format>', 'json (Linux default) or mobileconfig (macOS default)').choices(['json', 'mobileconfig']))
+    .option('--staging', 'point test devices at the staging tree')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (_o: EndpointConfigOptions, c: Command) => {
+      const { endpointConfig } = await import('../actions/endpoint-config.js');
+      await run((io) => endpointConfig(c.optsWithGlobals<EndpointConfigOptions>(), io));
+    });
+  cmd
+    .command('lint <file>')
+    .description('check a managed JSON or configuration profile; exit 1 on problems')
+    .action(async (file: string, _o: GlobalOptions, c: Command) => {
+      const { endpointConfigLint } = await import('../actions/endpoint-config.js');
+      await run((io) => endpointConfigLint(file, c.optsWithGlobals<GlobalOptions>(), io));
+    });
+}

@@ -1,0 +1,160 @@
+// `verify`: fetch arch_<arch>/updates.zip from an endpoint's offlineDefinitionUpdateUrl (http(s) or a directory),
+// as an endpoint would, and check status, length, zip integrity and the mirror's manifest (and upstream, if asked).
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Arch, BundleId } from '../plan/bundles.js';
+import { fileSize, sha256File, type Manifest } from '../store/manifest.js';
+import type { HttpClient } from '../upstream/http-client.js';
+import type { Upstream } from '../upstream/upstream.js';
+import { verifyZip } from '../verify/zip.js';
+
+export interface ArchVerdict {
+  readonly arch: Arch;
+  readonly ok: boolean;
+  readonly url: string;
+  readonly size: number | undefined;
+  readonly sha256: string | undefined;
+  readonly manifest: Pick<Manifest, 'EngineVersion' | 'DefinitionVersion'> | undefined;
+  readonly upstream: { engine: string; signatures: string } | undefined;
+  readonly problems: readonly string[];
+}
+
+export interface VerifyRequest {
+  readonly location: string;
+  readonly arches: readonly Arch[];
+  readonly http: HttpClient;
+  readonly upstream: Upstream | undefined;
+}
+
+/** The (os, channel) an endpoint location names, when it follows the layout. */
+export function treeOf(location: string): Pick<BundleId, 'os' | 'channel'> | undefined {
+  const m = /(linux|mac)\/(production|preview)\/?$/.exec(location);
+  return m ? { os: m[1] as BundleId['os'], channel: m[2] as BundleId['channel'] } : undefined;
+}
+
+const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
+const child = (location: string, rel: string): string => (isUrl(location) ? new URL(rel, location.endsWith('/') ? location : `${location}/`).toString() : join(location, rel));
+
+async function fetchToFile(http: HttpClient, url: string, file: string, problems: string[]): Promise<{ size: number; sha256: string } | undefined> {
+  const res = await http.get(new URL(url));
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    problems.push(`HTTP ${res.statusCode} for ${url}`);
+    return undefined;
+  }
+  const hash = createHash('sha256');
+  let size = 0;
+  await pipeline(
+    res.body,
+    new Transform({
+      transform(c: Buffer, _e, done) {
+        hash.update(c);
+        size += c.length;
+        done(null, c);
+      },
+    }),
+    createWriteStream(file),
+  );
+  const announced = res.headers['content-length'];
+  if (announced !== undefined && Number(announced) !== size) problems.push(`received ${size} bytes, Content-Length said ${announced}`);
+  return { size, sha256: hash.digest('hex') };
+}
+
+async function readManifestAt(req: VerifyRequest, location: string, problems: string[]): Promise<Manifest | undefined> {
+  try {
+    let text: string;
+    if (isUrl(location)) {
+      const res = await req.http.get(new URL(location));
+      text = await res.body.text();
+      if (res.statusCode !== 200) {
+        problems.push(`manifest.json: HTTP ${res.statusCode}`);
+        return undefined;
+      }
+    } else {
+      text = await readFile(location, 'utf8');
+    }
+    const m = JSON.parse(text) as Manifest;
+    if (typeof m.EngineVersion !== 'string' || typeof m.DefinitionVersion !== 'string') {
+      problems.push('manifest.json lacks EngineVersion or DefinitionVersion');
+      return undefined;
+    }
+    return m;
+  } catch (e) {
+    problems.push(`manifest.json unreadable: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+export async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise<ArchVerdict> {
+  const problems: string[] = [];
+  const bundleLocation = child(req.location, `arch_${arch}/updates.zip`);
+  let size: number | undefined;
+  let sha256: string | undefined;
+  let file: string | undefined;
+  try {
+    if (isUrl(req.location)) {
+      file = join(work, `${arch}.zip`);
+      const got = await fetchToFile(req.http, bundleLocation, file, problems);
+      if (!got) file = undefined;
+      else ({ size, sha256 } = got);
+    } else {
+      size = await fileSize(bundleLocation);
+      if (size === undefined) problems.push(`${bundleLocation} does not exist`);
+      else {
+        file = bundleLocation;
+        sha256 = await sha256File(file);
+      }
+    }
+  } catch (e) {
+    problems.push(`cannot fetch ${bundleLocation}: ${(e as Error).message}`);
+  }
+  if (file) {
+    try {
+      await verifyZip(file, 'updates.zip');
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  const manifest = await readManifestAt(req, child(req.location, `arch_${arch}/manifest.json`), problems);
+  if (manifest && size !== undefined) {
+    if (manifest.size !== undefined && manifest.size !== size) problems.push(`size ${size} does not match manifest.json (${manifest.size})`);
+    if (manifest.sha256 !== undefined && sha256 !== undefined && manifest.sha256 !== sha256) problems.push('SHA-256 does not match manifest.json');
+  }
+  let upstream: ArchVerdict['upstream'];
+  const tree = treeOf(req.location);
+  if (req.upstream && tree) {
+    try {
+      const info = await req.upstream.versionInfo({ ...tree, arch });
+      upstream = { engine: info.engine, signatures: info.signatures };
+      if (manifest && (manifest.EngineVersion !== info.engine || manifest.DefinitionVersion !== info.signatures)) {
+        problems.push(`behind upstream: mirror has ${manifest.DefinitionVersion}, upstream ${info.signatures}`);
+      }
+    } catch (e) {
+      problems.push(`upstream check failed: ${(e as Error).message}`);
+    }
+  }
+  return {
+    arch,
+    ok: problems.length === 0,
+    url: bundleLocation,
+    size,
+    sha256,
+    manifest: manifest ? { EngineVersion: manifest.EngineVersion, DefinitionVersion: manifest.DefinitionVersion } : undefined,
+    upstream,
+    problems,
+  };
+}
+
+export async function verifyLocation(req: VerifyRequest): Promise<ArchVerdict[]> {
+  const work = await mkdtemp(join(tmpdir(), 'mdatp-mirror-verify-'));
+  try {
+    return await Promise.all(req.arches.map((arch) => verifyArch(req, arch, work)));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
