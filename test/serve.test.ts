@@ -199,8 +199,8 @@ describe('serve: operations', () => {
     });
   });
 
-  it('/metrics is Prometheus text with bundle versions, ages and served requests', async () => {
-    serve = await startServe(settingsArgs());
+  it('/metrics is Prometheus text with bundle versions, ages and served requests (2 workers, aggregated)', async () => {
+    serve = await startServe([...settingsArgs(), '--workers', '2']);
     await fetchRaw(serve.base + BUNDLE);
     await fetchRaw(`${serve.base}/nope`);
     const { res, body } = await fetchRaw(`${serve.base}/metrics`);
@@ -213,7 +213,9 @@ describe('serve: operations', () => {
     expect(text).toContain(`mdatp_mirror_bundle_info{tree="live",bundle="linux/production/arch_x86_64",engine=`);
     expect(text).toContain(`signatures="${live.DefinitionVersion}"} 1`);
     expect(text).toMatch(/mdatp_mirror_bundle_age_seconds\{tree="live",bundle="linux\/production\/arch_x86_64"\} \d+/);
-    expect(text).toMatch(/mdatp_mirror_http_requests_total\{status="200",method="GET"\} 1/);
+    expect(text).toMatch(/mdatp_mirror_http_requests_total\{status="200",method="GET"\} 1\n/);
+    // Counted once across the workers, not once per worker.
+    expect(text.match(/mdatp_mirror_bundle_info\{tree="live"/g)).toHaveLength(1);
     expect(text).toMatch(/mdatp_mirror_http_requests_total\{status="404",method="GET"\} 1/);
     expect(text).toMatch(/mdatp_mirror_http_response_bytes_total\{status="200"\} 4\d{6}/);
   });

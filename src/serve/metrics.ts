@@ -22,6 +22,8 @@ export class MirrorMetrics {
       new Gauge({
         name,
         help,
+        // Every worker sees the same tree: across a cluster, report one worker's value, not the sum.
+        aggregator: 'first',
         labelNames: [...labels, ...extra],
         registers: [this.registry],
         async collect() {

@@ -27,6 +27,8 @@ export interface ServeOptions {
   readonly layouts: readonly StoreLayout[];
   readonly accessLog: Logger | undefined;
   readonly now?: () => Date;
+  /** Supplies /metrics for the whole cluster when this server is one of several workers. */
+  readonly clusterMetrics?: (() => Promise<{ body: string; contentType: string }>) | undefined;
 }
 
 export class MirrorServer {
@@ -39,6 +41,11 @@ export class MirrorServer {
 
   constructor(private readonly o: ServeOptions) {
     this.metrics = new MirrorMetrics(() => this.health());
+  }
+
+  /** The registry a cluster primary aggregates from this worker. */
+  get registry() {
+    return this.metrics.registry;
   }
 
   get port(): number {
@@ -105,8 +112,10 @@ export class MirrorServer {
         return this.text(res, decision.status, decision.status === 400 ? 'bad request\n' : 'not found\n');
       case 'special': {
         if (decision.name === 'metrics') {
-          const body = await this.metrics.registry.metrics();
-          res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType, 'Cache-Control': 'no-store' });
+          const { body, contentType } = this.o.clusterMetrics
+            ? await this.o.clusterMetrics()
+            : { body: await this.metrics.registry.metrics(), contentType: this.metrics.registry.contentType };
+          res.writeHead(200, { 'Content-Type': contentType, 'Cache-Control': 'no-store' });
           res.end(req.method === 'HEAD' ? undefined : body);
           return 0;
         }

@@ -14,6 +14,7 @@ export function registerServe(program: Command, run: (fn: (io: CommandIo) => Pro
     .option('--browse', 'list folders of the mirror tree')
     .option('--grace <duration>', 'on SIGTERM, how long running transfers may finish', '30s')
     .option('--no-access-log', 'do not print an access log line (JSON) per request')
+    .option('--workers <n>', 'worker processes sharing the port (default 1; more helps on machines with spare cores)')
     .action(async (_o: ServeCliOptions, cmd: Command) => {
       const { serve } = await import('../actions/serve.js');
       await run((io) => serve(cmd.optsWithGlobals<ServeCliOptions>(), io));
