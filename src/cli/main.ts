@@ -4,7 +4,7 @@ import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { VERSION } from '../util/user-agent.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
-import { registerRollback, registerStatus } from './commands/operate.js';
+import { registerPromote, registerRollback, registerStatus } from './commands/operate.js';
 import { registerSchedule } from './commands/schedule.js';
 import { registerServe } from './commands/serve.js';
 import { registerEndpointConfig } from './commands/endpoint-config.js';
@@ -14,8 +14,7 @@ import { processIo, type CommandIo } from './io.js';
 
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
   const program = new Command('mdatp-mirror')
-    .description('Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)')
-    .version(VERSION, '-V, --version')
+    .description('Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)\n(mdatp-mirror --version prints the version)')
     .option('-s, --settings <file>', 'settings file (default ./settings.json, or $MDATP_MIRROR_SETTINGS)')
     .option('--json', 'print the result as one JSON document')
     .option('-q, --quiet', 'print nothing when all went well')
@@ -30,6 +29,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerDownload(program, run);
   registerStatus(program, run);
   registerRollback(program, run);
+  registerPromote(program, run);
   registerSchedule(program, run);
   registerServe(program, run);
   registerEndpointConfig(program, run);
@@ -39,7 +39,19 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   return program;
 }
 
-export async function main(argv: string[], io: CommandIo = processIo()): Promise<number> {
+export async function main(argv: string[], given?: CommandIo): Promise<number> {
+  let io: CommandIo;
+  try {
+    io = given ?? processIo();
+  } catch (e) {
+    process.stderr.write(`mdatp-mirror: ${(e as Error).message}\n`);
+    return ExitCode.usage;
+  }
+  // Answered here rather than by commander, whose program-level --version would swallow `promote --version V`.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    io.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(io, (c) => (exitCode = c));
   const json = argv.includes('--json');

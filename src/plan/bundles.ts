@@ -35,6 +35,11 @@ export function bundleKey(id: BundleId): string {
   return `${id.os}/${id.channel}/arch_${id.arch}`;
 }
 
+/** How people see a bundle in tables and messages. */
+export function bundleLabel(id: BundleId): string {
+  return `${id.os}/${id.channel}/${id.arch}`;
+}
+
 export function matchesFilter(id: BundleId, filter: Partial<BundleId>): boolean {
   return (
     (filter.os === undefined || filter.os === id.os) &&

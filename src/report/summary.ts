@@ -28,14 +28,15 @@ export function formatSummary(report: RunReport): string {
     const detail = b.error ? `${b.error.code}: ${b.error.message}` : b.notes.join('; ') || (b.resumed > 0 ? `resumed ${b.resumed}x` : '');
     rows.push([
       `${b.os}/${b.channel}/${b.arch}`,
-      RESULT[b.status],
+      b.tree === 'staging' && b.status === 'downloaded' ? 'staged' : RESULT[b.status],
       versionCell(b),
       b.size === undefined ? '-' : formatBytes(b.size),
       formatDuration(b.durationMs),
       detail,
     ]);
   }
-  return `${head}\n${table(rows)}\nmirror: ${report.downloadFolder}\n`;
+  const promoted = (report.promoted ?? []).map((p) => `promoted to live: ${p.os}/${p.channel}/${p.arch} ${p.from?.signatures ?? '-'} -> ${p.to.signatures} (staged ${formatDuration(p.stagedForMs)})\n`).join('');
+  return `${head}\n${table(rows)}\n${promoted}mirror: ${report.downloadFolder}\n`;
 }
 
 export function formatJson(report: RunReport, exitCode: number): string {

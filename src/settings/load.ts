@@ -53,6 +53,7 @@ export function locateSettingsFile(overrides: SettingsOverrides, source: Setting
 function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS;
   if (path.length === 1 && path[0] === 'timeouts') return Object.keys(timeoutsSchema.shape);
+  if (path.length === 1 && path[0] === 'rollout') return ['mode', 'delay'];
   return [];
 }
 

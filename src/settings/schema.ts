@@ -43,6 +43,14 @@ const httpUrl = z.string().refine(
   { message: 'must be an http:// or https:// URL' },
 );
 
+export const rolloutSchema = z
+  .discriminatedUnion('mode', [
+    z.strictObject({ mode: z.literal('immediate') }),
+    z.strictObject({ mode: z.literal('manual') }),
+    z.strictObject({ mode: z.literal('delayed'), delay: duration('24h') }),
+  ])
+  .prefault({ mode: 'immediate' });
+
 export const timeoutsSchema = z.strictObject({
   connect: duration('30s'),
   headers: duration('60s'),
@@ -77,6 +85,7 @@ export const settingsSchema = z.strictObject({
   lockStaleAfter: duration('6h'),
   minFreeSpace: byteSize('64MB'),
   keepVersions: z.int().min(1).max(50).default(1),
+  rollout: rolloutSchema,
 });
 
 export type SettingsFile = z.output<typeof settingsSchema>;

@@ -9,9 +9,17 @@ function table(rows: string[][]): string {
 }
 
 export function formatStatus(bundles: readonly BundleHealth[], folder: string, checkedUpstream: boolean): string {
-  const rows = [['BUNDLE', 'HEALTH', 'LIVE', 'AGE', 'SIZE', 'BACKUP', ...(checkedUpstream ? ['UPSTREAM'] : []), 'LAST RUN', 'DETAIL']];
+  const staging = bundles.some((b) => b.staged);
+  const rows = [['BUNDLE', 'HEALTH', 'LIVE', 'AGE', 'SIZE', 'BACKUP', ...(staging ? ['STAGED'] : []), ...(checkedUpstream ? ['UPSTREAM'] : []), 'LAST RUN', 'DETAIL']];
   for (const b of bundles) {
     const detail = [...b.problems];
+    if (b.staged) {
+      detail.push(
+        b.staged.promotesInMs === undefined
+          ? `staged ${b.staged.versions?.signatures ?? '?'} ${b.staged.ageMs === undefined ? '' : `${formatDuration(b.staged.ageMs)} ago `}(promote when tested)`
+          : `staged ${b.staged.versions?.signatures ?? '?'} goes live in ${formatDuration(b.staged.promotesInMs)}`,
+      );
+    }
     if (b.held) detail.push(`held back: ${b.held.signatures} (rolled back ${b.held.heldAt})`);
     if (b.history.versions.length > 0) detail.push(`history: ${b.history.versions.map((v) => v.signatures).join(', ')} (${formatBytes(b.history.bytes)})`);
     if (b.lastRun?.error) detail.push(`last run: ${b.lastRun.error}`);
@@ -22,6 +30,7 @@ export function formatStatus(bundles: readonly BundleHealth[], folder: string, c
       b.live.ageMs === undefined ? '-' : formatDuration(b.live.ageMs),
       b.live.size === undefined ? '-' : formatBytes(b.live.size),
       b.backup.state === 'ok' ? (b.backup.versions?.signatures ?? '-') : b.backup.state === 'missing' ? '-' : `${b.backup.state}`,
+      ...(staging ? [b.staged?.versions?.signatures ?? '-'] : []),
       ...(checkedUpstream ? [b.upstream?.versions?.signatures ?? (b.upstream?.error ? 'error' : '-')] : []),
       b.lastRun ? b.lastRun.status : '-',
       detail.join('; '),

@@ -29,6 +29,8 @@ export interface BundleHealth {
   readonly arch: BundleId['arch'];
   readonly live: PairHealth;
   readonly backup: PairHealth;
+  /** The staged candidate (rollout manual or delayed), when one exists and is not live yet. */
+  readonly staged: (PairHealth & { readonly promotesInMs: number | undefined }) | undefined;
   readonly held: Hold | undefined;
   readonly history: { readonly versions: readonly Versions[]; readonly bytes: number };
   readonly upstream: { readonly versions: Versions | undefined; readonly behind: boolean; readonly error: string | undefined } | undefined;
@@ -42,6 +44,8 @@ export interface InspectOptions {
   readonly maxAgeMs: number | undefined;
   readonly upstream: Upstream | undefined;
   readonly now: Date;
+  /** The staging tree, when rollout is manual or delayed; with the delay for delayed. */
+  readonly staging?: { readonly layout: StoreLayout; readonly delayMs: number | undefined } | undefined;
 }
 
 export async function inspectPair(dir: string, o: InspectOptions): Promise<PairHealth> {
@@ -81,6 +85,14 @@ export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Ho
   const live = await inspectPair(layout.bundleDir(id), o);
   const backup = await inspectPair(layout.backupDir(id), { ...o, verify: false });
   const held = holdFor(holds, id);
+  let staged: BundleHealth['staged'];
+  if (o.staging) {
+    const pair = await inspectPair(o.staging.layout.bundleDir(id), { ...o, verify: false });
+    const isLive = pair.versions !== undefined && live.versions !== undefined && sameVersions(pair.versions, live.versions);
+    if (pair.state !== 'missing' && !isLive) {
+      staged = { ...pair, promotesInMs: o.staging.delayMs === undefined || pair.ageMs === undefined ? undefined : Math.max(0, o.staging.delayMs - pair.ageMs) };
+    }
+  }
   const history = await listHistory(layout, id);
   const last = run?.lastRun.bundles.find((b) => b.os === id.os && b.channel === id.channel && b.arch === id.arch);
 
@@ -109,6 +121,7 @@ export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Ho
     ...id,
     live,
     backup,
+    staged,
     held,
     history: { versions: history.map((h) => ({ engine: h.manifest.EngineVersion, signatures: h.manifest.DefinitionVersion })), bytes: history.reduce((n, h) => n + h.size, 0) },
     upstream,

@@ -14,6 +14,8 @@ export interface BundleOutcome {
   readonly channel: BundleId['channel'];
   readonly arch: BundleId['arch'];
   readonly status: BundleStatus;
+  /** Where a download went: the live tree, or staging (rollout manual or delayed). */
+  readonly tree: 'live' | 'staging';
   readonly before: Versions | undefined;
   readonly after: Versions | undefined;
   /** Size of the live bundle after the run. */
@@ -29,6 +31,15 @@ export interface BundleOutcome {
   readonly notes: readonly string[];
 }
 
+export interface Promotion {
+  readonly os: BundleId['os'];
+  readonly channel: BundleId['channel'];
+  readonly arch: BundleId['arch'];
+  readonly from: Versions | undefined;
+  readonly to: Versions;
+  readonly stagedForMs: number;
+}
+
 export interface RunReport {
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -36,4 +47,6 @@ export interface RunReport {
   readonly downloadFolder: string;
   readonly interrupted: boolean;
   readonly bundles: readonly BundleOutcome[];
+  /** Staged bundles promoted to the live tree by this run (rollout delayed). */
+  readonly promoted?: readonly Promotion[];
 }

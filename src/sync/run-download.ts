@@ -13,7 +13,8 @@ import { readHolds, updateHolds } from '../store/holds.js';
 import { httpClientFor } from '../upstream/from-settings.js';
 import { Upstream } from '../upstream/upstream.js';
 import { displayUrl } from '../upstream/urls.js';
-import type { RunReport } from './outcome.js';
+import type { Promotion, RunReport } from './outcome.js';
+import { checkPromotion, promoteChecked } from '../promote/promote.js';
 import { writeRunState } from './run-state.js';
 import { syncBundle } from './sync-bundle.js';
 
@@ -31,6 +32,29 @@ async function removeLeftovers(layout: StoreLayout, logger: Logger): Promise<voi
   const names = await readdir(layout.tmpDir).catch(() => [] as string[]);
   for (const name of names) await removeQuietly(join(layout.tmpDir, name));
   if (names.length > 0) logger.warn({ files: names }, `removed ${names.length} temp file(s) left by an interrupted run`);
+}
+
+/** Rollout delayed: staged bundles that have waited at least `delayMs` go live (a newer staged release restarts its clock). */
+async function promoteDue(settings: Settings, live: StoreLayout, staging: StoreLayout, plan: BundleId[], delayMs: number, now: () => Date, logger: Logger): Promise<Promotion[]> {
+  const promoted: Promotion[] = [];
+  for (const id of plan) {
+    const check = await checkPromotion(live, staging, id, undefined);
+    if (check.kind !== 'ready') continue;
+    const stagedForMs = now().getTime() - Date.parse(check.staged.downloadedAt ?? '');
+    if (!(stagedForMs >= delayMs)) {
+      logger.info({ bundle: bundleKey(id), staged: check.staged.DefinitionVersion, waitMs: delayMs - stagedForMs }, 'staged; not yet due for promotion');
+      continue;
+    }
+    try {
+      const to = await promoteChecked(live, staging, check, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now });
+      const from = check.live ? { engine: check.live.EngineVersion, signatures: check.live.DefinitionVersion } : undefined;
+      promoted.push({ ...id, from, to, stagedForMs });
+      logger.info({ event: 'promoted', bundle: bundleKey(id), from, to, stagedForMs }, `promoted ${to.signatures} after ${Math.round(stagedForMs / 60_000)} min in staging`);
+    } catch (e) {
+      logger.error({ bundle: bundleKey(id), err: (e as Error).message }, 'promotion failed; live unchanged');
+    }
+  }
+  return promoted;
 }
 
 export async function runDownload(settings: Settings, deps: DownloadDeps): Promise<RunReport> {
@@ -71,14 +95,21 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       `run started: ${plan.length} bundle(s)`,
     );
 
+    const staged = settings.rollout.mode !== 'immediate';
+    const target = staged ? new StoreLayout(settings.downloadFolder, 'staging') : layout;
     const holds = await readHolds(layout);
     const superseded: BundleId[] = [];
     const deps2 = {
       holds,
       onHoldSuperseded: (id: BundleId) => superseded.push(id),
       upstream: new Upstream(settings.baseUpdateUrl, http),
-      publisher: new FolderPublisher(layout, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now }),
-      layout,
+      // Staging holds the newest candidate only: its previous version is what live already has.
+      publisher: staged
+        ? new FolderPublisher(target, { backup: false, keepVersions: 1, now })
+        : new FolderPublisher(layout, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now }),
+      layout: target,
+      tree: staged ? ('staging' as const) : ('live' as const),
+      liveLayout: staged ? layout : undefined,
       policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
       logger,
       limit: pLimit(settings.concurrency),
@@ -93,6 +124,8 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');
     }
 
+    const promoted = settings.rollout.mode === 'delayed' && !deps.signal?.aborted ? await promoteDue(settings, layout, target, plan, settings.rollout.delay, now, logger) : undefined;
+
     const finished = now();
     const report: RunReport = {
       startedAt: started.toISOString(),
@@ -101,6 +134,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       downloadFolder: settings.downloadFolder,
       interrupted: deps.signal?.aborted ?? false,
       bundles,
+      ...(promoted ? { promoted } : {}),
     };
     await writeRunState(layout, report);
     logger.info(

@@ -37,6 +37,10 @@ export interface SyncDeps {
   readonly holds: Holds;
   /** Called when a newer release replaced a held-back one, so the hold can be dropped. */
   readonly onHoldSuperseded: (id: BundleId) => void;
+  /** Which tree `layout` publishes into. */
+  readonly tree: 'live' | 'staging';
+  /** When staging: the live tree, where a release already promoted counts as up to date. */
+  readonly liveLayout: StoreLayout | undefined;
 }
 
 const versionsOf = (v: VersionInfo): Versions => ({ engine: v.engine, signatures: v.signatures });
@@ -64,6 +68,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
 
   const outcome = (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>): BundleOutcome => ({
     ...id,
+    tree: d.tree,
     before,
     bytesTransferred: tally.received,
     durationMs: Math.round(performance.now() - started),
@@ -96,8 +101,15 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
       log.info({ decision: 'skipped', versions: versionsOf(info) }, 'up to date');
       return outcome({ status: 'up-to-date', after: before, size: current.manifest.size, sha256: current.manifest.sha256, error: undefined });
     }
+    if (d.liveLayout) {
+      const live = await readManifest(manifestPath(d.liveLayout.bundleDir(id)));
+      if (live.kind === 'ok' && sameVersions(info, manifestVersions(live.manifest)) && (await bundleMatchesManifest(bundlePath(d.liveLayout.bundleDir(id)), live.manifest))) {
+        log.info({ decision: 'skipped', versions: versionsOf(info) }, 'already live; nothing to stage');
+        return outcome({ status: 'up-to-date', after: before, size: live.manifest.size, sha256: live.manifest.sha256, error: undefined });
+      }
+    }
     if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
-      tally.notes.push('live bundle did not match its manifest (size); downloaded again');
+      tally.notes.push('bundle did not match its manifest (size); downloaded again');
     }
     const result = await d.limit(() => downloadAndPublish(d, id, info, tally, log, outcome));
     if (hold) d.onHoldSuperseded(id);

@@ -44,6 +44,7 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
       signal: interruption.signal,
       lockWaitMs: lockWaitMs(opts.wait),
       command: 'download',
+      now: io.now,
       onProgress: progress?.update,
       onTransferEnd: progress?.remove,
     });

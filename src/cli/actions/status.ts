@@ -34,8 +34,12 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
       preview: settings.downloadPreviewUpdates,
       architectures: settings.architectures,
     });
-    const now = new Date();
-    const bundles = await Promise.all(plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now })));
+    const now = io.now();
+    const staging =
+      settings.rollout.mode === 'immediate'
+        ? undefined
+        : { layout: new StoreLayout(settings.downloadFolder, 'staging'), delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined };
+    const bundles = await Promise.all(plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })));
     const code = bundles.some((b) => b.problems.length > 0) ? ExitCode.bundleFailed : ExitCode.ok;
     if (o.json) {
       io.stdout.write(`${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, exitCode: code }, null, 2)}\n`);

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import type { StatusOptions } from '../actions/status.js';
 import type { RollbackOptions } from '../actions/rollback.js';
+import type { PromoteCliOptions } from '../actions/promote.js';
 import { ARCHES, CHANNELS, OSES } from '../../plan/bundles.js';
 
 type Run = (fn: (io: CommandIo) => Promise<number>) => Promise<void>;
@@ -33,5 +34,19 @@ export function registerRollback(program: Command, run: Run): void {
     .action(async (_o: RollbackOptions, cmd: Command) => {
       const { rollback } = await import('../actions/rollback.js');
       await run((io) => rollback(cmd.optsWithGlobals<RollbackOptions>(), io));
+    });
+}
+
+export function registerPromote(program: Command, run: Run): void {
+  program
+    .command('promote')
+    .description('publish staged bundles to the live tree after re-verifying them (rollout manual or delayed)')
+    .addOption(new Option('--os <os>', 'only this OS').choices(OSES))
+    .addOption(new Option('--channel <channel>', 'only this channel').choices(CHANNELS))
+    .addOption(new Option('--arch <arch>', 'only this architecture').choices(ARCHES))
+    .option('--version <signatures>', 'refuse unless the staged bundle is this signatures version')
+    .action(async (_o: PromoteCliOptions, cmd: Command) => {
+      const { promote } = await import('../actions/promote.js');
+      await run((io) => promote(cmd.optsWithGlobals<PromoteCliOptions>(), io));
     });
 }

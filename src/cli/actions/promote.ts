@@ -1,0 +1,66 @@
+// `mdatp-mirror promote`: staged bundles go live after re-verification. All selected bundles are checked first;
+// if any cannot be promoted, nothing changes and the exit code is 1.
+import { ExitCode } from '../../errors/catalogue.js';
+import { createLogger } from '../../log/logger.js';
+import { acquireRunLock } from '../../lock/run-lock.js';
+import { bundleKey, bundleLabel, matchesFilter, planBundles, type BundleId } from '../../plan/bundles.js';
+import { checkPromotion, promoteChecked, type PromotionCheck } from '../../promote/promote.js';
+import { loadSettings } from '../../settings/load.js';
+import { StoreLayout } from '../../store/layout.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface PromoteCliOptions extends GlobalOptions {
+  readonly os?: BundleId['os'];
+  readonly channel?: BundleId['channel'];
+  readonly arch?: BundleId['arch'];
+  readonly version?: string;
+}
+
+export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<number> {
+  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const live = new StoreLayout(settings.downloadFolder);
+  const staging = new StoreLayout(settings.downloadFolder, 'staging');
+  const { logger, close } = await createLogger({ file: settings.logFilePath, rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles }, console: false });
+  const lock = await acquireRunLock({ path: live.lockFile, command: 'promote', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
+  try {
+    const plan = planBundles({
+      linux: settings.downloadLinuxUpdates,
+      mac: settings.downloadMacUpdates,
+      preview: settings.downloadPreviewUpdates,
+      architectures: settings.architectures,
+    }).filter((id) => matchesFilter(id, { os: o.os, channel: o.channel, arch: o.arch }));
+    const checks: PromotionCheck[] = [];
+    for (const id of plan) checks.push(await checkPromotion(live, staging, id, o.version));
+    const refused = checks.filter((c) => c.kind === 'refused');
+    const out: string[] = [];
+    if (plan.length === 0) {
+      io.stderr.write('mdatp-mirror promote: no mirrored bundle matches --os/--channel/--arch.\n');
+      return ExitCode.bundleFailed;
+    }
+    if (refused.length > 0) {
+      for (const c of refused) io.stderr.write(`${bundleLabel(c.id)}: not promoted: ${c.reason}\n`);
+      io.stderr.write('nothing was promoted: fix the above, or narrow the selection with --os/--channel/--arch.\n');
+      logger.warn({ event: 'promote-refused', refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })) }, 'promotion refused; live unchanged');
+      if (o.json) io.stdout.write(`${JSON.stringify({ promoted: [], refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })), exitCode: 1 }, null, 2)}\n`);
+      return ExitCode.bundleFailed;
+    }
+    const promoted: { bundle: string; from: string | null; to: string }[] = [];
+    for (const c of checks) {
+      if (c.kind === 'already-live') {
+        out.push(`${bundleLabel(c.id)}: ${c.staged.DefinitionVersion} is already live`);
+        continue;
+      }
+      if (c.kind !== 'ready') continue;
+      const to = await promoteChecked(live, staging, c, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now: io.now });
+      promoted.push({ bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to: to.signatures });
+      out.push(`${bundleLabel(c.id)}: ${c.live?.DefinitionVersion ?? '-'} -> ${to.signatures} (promoted from staging)`);
+      logger.info({ event: 'promoted', bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to }, `promoted ${to.signatures}`);
+    }
+    if (o.json) io.stdout.write(`${JSON.stringify({ promoted, refused: [], exitCode: 0 }, null, 2)}\n`);
+    else io.stdout.write(`${out.join('\n')}\n`);
+    return ExitCode.ok;
+  } finally {
+    await lock.release();
+    close();
+  }
+}
