@@ -1,65 +1,51 @@
 // `download` end to end: the built CLI against the simulated upstream, in real temp folders.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { SimulatedUpstream } from '../src/simulate/server.js';
+import { describe, expect, it } from 'vitest';
+import { useMirrorFixture } from './helpers/fixture.js';
 import { runCli } from './helpers/cli.js';
-import { expectConsistentMirror, readJson, removeDir, snapshot, startUpstream, tempDir, writeSettings, zipText } from './helpers/mirror.js';
+import { expectConsistentMirror, readJson, snapshot, writeSettings, zipText } from './helpers/mirror.js';
 
-let upstream: SimulatedUpstream;
-let dir: string;
-let mirror: string;
+const f = useMirrorFixture();
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-});
-afterAll(async () => upstream.stop());
-beforeEach(async () => {
-  dir = await tempDir();
-  mirror = join(dir, 'mirror');
-  upstream.faults.clear();
-  upstream.requests.length = 0;
-});
-afterEach(async () => removeDir(dir));
-
-const download = (...args: string[]) => runCli(['download', '--settings', join(dir, 'settings.json'), ...args]);
+const download = (...args: string[]) => runCli(['download', '--settings', join(f.dir, 'settings.json'), ...args]);
 
 describe('download', () => {
   it('mirrors Linux and macOS, production and preview, both arches, in the layout endpoints expect', async () => {
-    await writeSettings(dir, upstream, { downloadMacUpdates: true, downloadPreviewUpdates: true });
+    await writeSettings(f.dir, f.upstream, { downloadMacUpdates: true, downloadPreviewUpdates: true });
     const r = await download();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const files = Object.keys(await snapshot(mirror));
+    const files = Object.keys(await snapshot(f.mirror));
     const expected = ['linux', 'mac'].flatMap((os) =>
       ['preview', 'production'].flatMap((ch) => ['arm64', 'x86_64'].flatMap((a) => [`${os}/${ch}/arch_${a}/manifest.json`, `${os}/${ch}/arch_${a}/updates.zip`])),
     );
     expect(files).toEqual(expected.sort());
-    const manifest = await readJson(join(mirror, 'mac/preview/arch_arm64/manifest.json'));
-    const current = upstream.catalog.get({ os: 'mac', channel: 'preview', arch: 'arm64' });
+    const manifest = await readJson(join(f.mirror, 'mac/preview/arch_arm64/manifest.json'));
+    const current = f.upstream.catalog.get({ os: 'mac', channel: 'preview', arch: 'arm64' });
     expect(manifest).toMatchObject({ EngineVersion: current.engine, DefinitionVersion: current.signatures, size: expect.any(Number) });
     expect(manifest['sha256']).toMatch(/^[0-9a-f]{64}$/);
     expect(r.stdout).toMatch(/8 bundle\(s\): 8 downloaded, 0 up to date, 0 failed/);
-    expect(upstream.requests.every((q) => q.userAgent?.startsWith('mdatp-mirror/'))).toBe(true);
-    await expectConsistentMirror(mirror);
+    expect(f.upstream.requests.every((q) => q.userAgent?.startsWith('mdatp-mirror/'))).toBe(true);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('makes no bundle request on a second run when nothing changed', async () => {
-    await writeSettings(dir, upstream);
+    await writeSettings(f.dir, f.upstream);
     expect((await download()).code).toBe(0);
-    const before = upstream.countRequests('bundle');
+    const before = f.upstream.countRequests('bundle');
     const r = await download();
     expect(r.code).toBe(0);
-    expect(upstream.countRequests('bundle')).toBe(before);
+    expect(f.upstream.countRequests('bundle')).toBe(before);
     expect(r.stdout).toMatch(/2 bundle\(s\): 0 downloaded, 2 up to date/);
   });
 
   it('downloads only the bundle that has a new release, and rotates the previous one into production_back', async () => {
-    await writeSettings(dir, upstream);
+    await writeSettings(f.dir, f.upstream);
     expect((await download()).code).toBe(0);
-    const old = await snapshot(mirror);
-    upstream.catalog.bump({ os: 'linux', channel: 'production', arch: 'arm64' });
-    upstream.requests.length = 0;
+    const old = await snapshot(f.mirror);
+    f.upstream.catalog.bump({ os: 'linux', channel: 'production', arch: 'arm64' });
+    f.upstream.requests.length = 0;
 
     const r = await download('--json');
     expect(r.code).toBe(0);
@@ -68,21 +54,21 @@ describe('download', () => {
       ['x86_64', 'up-to-date'],
       ['arm64', 'downloaded'],
     ]);
-    expect(upstream.requests.filter((q) => q.kind === 'bundle').map((q) => q.arch)).toEqual(['arm64']);
-    const now = await snapshot(mirror);
+    expect(f.upstream.requests.filter((q) => q.kind === 'bundle').map((q) => q.arch)).toEqual(['arm64']);
+    const now = await snapshot(f.mirror);
     expect(now['linux/production_back/arch_arm64/updates.zip']).toBe(old['linux/production/arch_arm64/updates.zip']);
     expect(now['linux/production_back/arch_arm64/manifest.json']).toBe(old['linux/production/arch_arm64/manifest.json']);
     expect(now['linux/production/arch_x86_64/updates.zip']).toBe(old['linux/production/arch_x86_64/updates.zip']);
     expect(now['linux/production_back/arch_x86_64/updates.zip']).toBeUndefined();
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('does not keep a backup when backupPreviousUpdates is false', async () => {
-    await writeSettings(dir, upstream, { backupPreviousUpdates: false });
+    await writeSettings(f.dir, f.upstream, { backupPreviousUpdates: false });
     expect((await download()).code).toBe(0);
-    upstream.catalog.bump({ os: 'linux' });
+    f.upstream.catalog.bump({ os: 'linux' });
     expect((await download()).code).toBe(0);
-    expect(existsSync(join(mirror, 'linux/production_back'))).toBe(false);
+    expect(existsSync(join(f.mirror, 'linux/production_back'))).toBe(false);
   });
 
   const faults = [
@@ -96,59 +82,59 @@ describe('download', () => {
 
   for (const [name, fault, code] of faults) {
     it(`keeps the previous good pair and backup on ${name}, exits 1, and heals on the next clean run`, async () => {
-      await writeSettings(dir, upstream);
+      await writeSettings(f.dir, f.upstream);
       expect((await download()).code).toBe(0);
-      upstream.catalog.bump({ os: 'linux' });
+      f.upstream.catalog.bump({ os: 'linux' });
       expect((await download()).code).toBe(0); // now there is a live pair and a backup
-      const good = await snapshot(mirror);
+      const good = await snapshot(f.mirror);
 
-      upstream.catalog.bump({ os: 'linux', arch: 'x86_64' });
-      upstream.faults.add({ ...fault, filter: { arch: 'x86_64' } });
+      f.upstream.catalog.bump({ os: 'linux', arch: 'x86_64' });
+      f.upstream.faults.add({ ...fault, filter: { arch: 'x86_64' } });
       const r = await download();
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('FAILED');
       expect(r.stderr).toContain(code);
-      expect(await snapshot(mirror)).toEqual(good);
-      await expectConsistentMirror(mirror);
+      expect(await snapshot(f.mirror)).toEqual(good);
+      await expectConsistentMirror(f.mirror);
 
-      upstream.faults.clear();
+      f.upstream.faults.clear();
       const healed = await download();
       expect(healed.code).toBe(0);
       expect(healed.stdout).toMatch(/1 downloaded, 1 up to date, 0 failed/);
-      const after = await readJson(join(mirror, 'linux/production/arch_x86_64/manifest.json'));
-      expect(after['DefinitionVersion']).toBe(upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
-      await expectConsistentMirror(mirror);
+      const after = await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json'));
+      expect(after['DefinitionVersion']).toBe(f.upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
+      await expectConsistentMirror(f.mirror);
     });
   }
 
   it('records the version of the bytes it got when a release lands mid-download', async () => {
-    await writeSettings(dir, upstream);
-    upstream.faults.add({ target: 'bundle', action: { type: 'release-during-download' }, filter: { arch: 'x86_64' }, times: 1 });
+    await writeSettings(f.dir, f.upstream);
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'release-during-download' }, filter: { arch: 'x86_64' }, times: 1 });
     const r = await download();
     expect(r.code).toBe(0);
-    const live = join(mirror, 'linux/production/arch_x86_64');
+    const live = join(f.mirror, 'linux/production/arch_x86_64');
     const manifest = await readJson(join(live, 'manifest.json'));
     expect(await zipText(join(live, 'updates.zip'), 'versions.txt')).toContain(`signatures=${manifest['DefinitionVersion']}\n`);
-    expect(manifest['DefinitionVersion']).toBe(upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
-    await expectConsistentMirror(mirror);
+    expect(manifest['DefinitionVersion']).toBe(f.upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('fails one bundle without stopping the others', async () => {
-    await writeSettings(dir, upstream, { downloadMacUpdates: true });
-    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 404 }, filter: { os: 'mac', arch: 'arm64' } });
+    await writeSettings(f.dir, f.upstream, { downloadMacUpdates: true });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 404 }, filter: { os: 'mac', arch: 'arm64' } });
     const r = await download();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/mac\/production\/arm64\s+FAILED.*HTTP 404/);
-    expect(Object.keys(await snapshot(mirror))).toHaveLength(6);
+    expect(Object.keys(await snapshot(f.mirror))).toHaveLength(6);
     // A 404 is not worth retrying: one request only.
-    expect(upstream.requests.filter((q) => q.kind === 'bundle' && q.os === 'mac' && q.arch === 'arm64')).toHaveLength(1);
+    expect(f.upstream.requests.filter((q) => q.kind === 'bundle' && q.os === 'mac' && q.arch === 'arm64')).toHaveLength(1);
   });
 
   it('logs JSON lines with the decision, versions, bytes and final URL of every bundle', async () => {
-    await writeSettings(dir, upstream);
+    await writeSettings(f.dir, f.upstream);
     expect((await download()).code).toBe(0);
     const { readFile } = await import('node:fs/promises');
-    const lines = (await readFile(join(dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(join(f.dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ event: 'run-start' });
     expect(lines.at(-1)).toMatchObject({ event: 'run-end', counts: { downloaded: 2, failed: 0 } });
     const published = lines.filter((l) => l['decision'] === 'downloaded');

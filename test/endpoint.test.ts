@@ -5,7 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../src/simulate/server.js';
 import { runCli } from './helpers/cli.js';
-import { removeDir, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
+import { flipByte, removeDir, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
 import { startServe } from './helpers/serve.js';
 
 let dir: string;
@@ -139,9 +139,7 @@ describe('verify', () => {
       expect(good.stdout).toMatch(/arm64\s+ok/);
 
       const bundle = join(mirror, 'linux/production/arch_arm64/updates.zip');
-      const bytes = await readFile(bundle);
-      bytes[Math.floor(bytes.length / 2)] ^= 0xff;
-      await writeFile(bundle, bytes);
+      await flipByte(bundle);
       const bad = await runCli(['verify', url, '--json']);
       expect(bad.code).toBe(1);
       const report = JSON.parse(bad.stdout) as { bundles: { arch: string; ok: boolean; problems: string[] }[] };

@@ -1,94 +1,82 @@
 // Faults a mirror meets unattended: flaky and throttling servers, cut and stalled transfers, proxies, overlapping
-import { createRequire } from 'node:module';
-const require_ = createRequire(import.meta.url);
 // runs, crashes and signals. Each case ends with the same invariant: live bundles match their manifests, no temp files.
 import { once } from 'node:events';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestRecord, SimulatedUpstream } from '../src/simulate/server.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { expectConsistentMirror, readJson, removeDir, snapshot, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
+import { expectConsistentMirror, readJson, snapshot, startUpstream, writeSettings } from './helpers/mirror.js';
 import { startProxy } from './helpers/proxy.js';
+import { useMirrorFixture } from './helpers/fixture.js';
+import { createRequire } from 'node:module';
 
-let upstream: SimulatedUpstream;
-let dir: string;
-let mirror: string;
+const require_ = createRequire(import.meta.url);
 
-beforeAll(async () => {
-  upstream = await startUpstream({ bundleSize: 1024 * 1024 });
-});
-afterAll(async () => upstream.stop());
-beforeEach(async () => {
-  dir = await tempDir();
-  mirror = join(dir, 'mirror');
-  upstream.faults.clear();
-  upstream.requests.length = 0;
-});
-afterEach(async () => removeDir(dir));
+const f = useMirrorFixture({ bundleSize: 1024 * 1024 });
 
-const settingsPath = () => join(dir, 'settings.json');
+const settingsPath = () => join(f.dir, 'settings.json');
 const download = (...args: string[]) => runCli(['download', '--settings', settingsPath(), ...args]);
-const bundleRequests = () => upstream.requests.filter((r) => r.kind === 'bundle');
+const bundleRequests = () => f.upstream.requests.filter((r) => r.kind === 'bundle');
 const logLines = async () =>
-  (await readFile(join(dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  (await readFile(join(f.dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-/** Resolves when the simulated upstream has sent at least `bytes` of some bundle body. */
+/** Resolves when the simulated f.upstream has sent at least `bytes` of some bundle body. */
 function bodyProgress(bytes: number): Promise<RequestRecord> {
   return new Promise((resolve) => {
     const on = (rec: RequestRecord): void => {
       if (rec.bytes >= bytes) {
-        upstream.events.off('body-progress', on);
+        f.upstream.events.off('body-progress', on);
         resolve(rec);
       }
     };
-    upstream.events.on('body-progress', on);
+    f.upstream.events.on('body-progress', on);
   });
 }
 
 describe('retries', () => {
   it('heals 500s and 503s that clear after a few tries, in the same run, logging every attempt', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], retries: 4 });
-    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 }, times: 2 });
-    upstream.faults.add({ target: 'info', action: { type: 'status', status: 503 }, times: 1 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retries: 4 });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 }, times: 2 });
+    f.upstream.faults.add({ target: 'info', action: { type: 'status', status: 503 }, times: 1 });
     const r = await download();
     expect(r.code).toBe(0);
     expect(bundleRequests().map((q) => q.status)).toEqual([500, 500, 200]);
     const retries = (await logLines()).filter((l) => String(l['msg']).includes('failed; retrying'));
     expect(retries).toHaveLength(3);
     expect(retries[0]).toMatchObject({ attempt: 1, code: 'UPSTREAM_HTTP_STATUS' });
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('gives up after the configured attempts on a persistent 500 and keeps the last good pair', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], retries: 3 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retries: 3 });
     expect((await download()).code).toBe(0);
-    const good = await snapshot(mirror);
-    upstream.catalog.bump({ os: 'linux' });
-    upstream.requests.length = 0;
-    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 } });
+    const good = await snapshot(f.mirror);
+    f.upstream.catalog.bump({ os: 'linux' });
+    f.upstream.requests.length = 0;
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 } });
     const r = await download();
     expect(r.code).toBe(1);
     expect(bundleRequests()).toHaveLength(3);
-    expect(await snapshot(mirror)).toEqual(good);
-    await expectConsistentMirror(mirror);
+    expect(await snapshot(f.mirror)).toEqual(good);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('waits as long as a 429 Retry-After asks, then succeeds', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], retryInitialDelay: '10ms', retryMaxDelay: '30s' });
-    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 429, retryAfter: '1' }, times: 1 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retryInitialDelay: '10ms', retryMaxDelay: '30s' });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 429, retryAfter: '1' }, times: 1 });
     const r = await download();
     expect(r.code).toBe(0);
     const [first, second] = bundleRequests();
     expect(first!.status).toBe(429);
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(950);
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('caps a long Retry-After at retryMaxDelay', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], retryMaxDelay: '100ms' });
-    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 503, retryAfter: '3600' }, times: 1 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retryMaxDelay: '100ms' });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 503, retryAfter: '3600' }, times: 1 });
     const r = await download();
     expect(r.code).toBe(0);
     const [first, second] = bundleRequests();
@@ -96,8 +84,8 @@ describe('retries', () => {
   });
 
   it('does not retry other 4xx statuses', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
-    upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 403 } });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 403 } });
     expect((await download()).code).toBe(1);
     expect(bundleRequests()).toHaveLength(1);
   });
@@ -105,8 +93,8 @@ describe('retries', () => {
 
 describe('resume', () => {
   it('resumes a transfer cut at 50% with Range and If-Range, and verifies the whole file', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
-    upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 1 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 1 });
     const r = await download('--json');
     expect(r.code).toBe(0);
     const [cut, resumed] = bundleRequests();
@@ -122,45 +110,45 @@ describe('resume', () => {
     expect(report.bundles[0]).toMatchObject({ resumed: 1 });
     // Resumed, not restarted: about one bundle crossed the wire, not one and a half.
     expect(report.bundles[0]!.bytesTransferred).toBeLessThan(report.bundles[0]!.size * 1.2);
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('starts over when the server ignores Range and answers 200', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
-    upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 1 });
-    upstream.faults.add({ target: 'bundle', action: { type: 'ignore-range' }, times: 1 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 1 });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'ignore-range' }, times: 1 });
     const r = await download();
     expect(r.code).toBe(0);
     const [, second] = bundleRequests();
     expect(second!.range).toMatch(/^bytes=\d+-$/);
     expect(second!.status).toBe(200);
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 
   it('times out a stalled body and retries', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], timeouts: { bodyIdle: '300ms' } });
-    upstream.faults.add({ target: 'bundle', action: { type: 'stall', at: 0.3 }, times: 1 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], timeouts: { bodyIdle: '300ms' } });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'stall', at: 0.3 }, times: 1 });
     const r = await download();
     expect(r.code).toBe(0);
     expect(bundleRequests().length).toBe(2);
     const lines = await logLines();
     expect(lines.some((l) => l['code'] === 'UPSTREAM_TIMEOUT')).toBe(true);
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 });
 
 describe('disk space', () => {
   it('fails a bundle that would not fit, naming the folder, the space needed and free, and keeps the last good pair', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
     expect((await download()).code).toBe(0);
-    const good = await snapshot(mirror);
-    upstream.catalog.bump({ os: 'linux' });
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], minFreeSpace: '900000GB' });
+    const good = await snapshot(f.mirror);
+    f.upstream.catalog.bump({ os: 'linux' });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], minFreeSpace: '900000GB' });
     const r = await download();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/DISK_FULL: not enough disk space in \S*mirror: need .* \(bundle [\d.]+ KiB \+ margin 879 TiB\), [\d.]+ \w+ free/);
-    expect(await snapshot(mirror)).toEqual(good);
-    await expectConsistentMirror(mirror);
+    expect(await snapshot(f.mirror)).toEqual(good);
+    await expectConsistentMirror(f.mirror);
   });
 });
 
@@ -168,7 +156,7 @@ describe('one run at a time', () => {
   it('exits 3 naming the holder while another run is active, then the lock is released', async () => {
     const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
     try {
-      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
       const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
       const first = startCli(['download', '--settings', settingsPath()]);
       await progress;
@@ -177,7 +165,7 @@ describe('one run at a time', () => {
       expect(second.stderr).toContain(`pid ${first.pid} on ${hostname()}`);
       expect(second.stderr).toMatch(/--wait/);
       expect((await first.result).code).toBe(0);
-      await expectConsistentMirror(mirror);
+      await expectConsistentMirror(f.mirror);
     } finally {
       await slow.stop();
     }
@@ -186,7 +174,7 @@ describe('one run at a time', () => {
   it('waits for the lock with --wait, then runs', async () => {
     const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 2_000_000 });
     try {
-      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
       const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
       const first = startCli(['download', '--settings', settingsPath()]);
       await progress;
@@ -200,14 +188,14 @@ describe('one run at a time', () => {
   });
 
   it('takes over a stale lock whose holder is dead', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
-    await mkdir(join(mirror, '.mdatp-mirror'), { recursive: true });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+    await mkdir(join(f.mirror, '.mdatp-mirror'), { recursive: true });
     const dead = { pid: 2 ** 22 + 12345, host: hostname(), startedAt: new Date().toISOString(), command: 'download', token: 'x' };
-    await writeFile(join(mirror, '.mdatp-mirror', 'lock'), JSON.stringify(dead));
+    await writeFile(join(f.mirror, '.mdatp-mirror', 'lock'), JSON.stringify(dead));
     const r = await download();
     expect(r.code).toBe(0);
     expect((await logLines()).some((l) => String(l['msg']).includes(`took over a stale lock (pid ${dead.pid}`))).toBe(true);
-    await expectConsistentMirror(mirror);
+    await expectConsistentMirror(f.mirror);
   });
 });
 
@@ -215,24 +203,24 @@ describe('crashes and signals', () => {
   it('survives kill -9 mid-download: the live tree stays consistent and the next run completes', async () => {
     const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
     try {
-      await writeSettings(dir, slow, { architectures: ['x86_64'] });
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
       expect((await download()).code).toBe(0);
-      const good = await snapshot(mirror);
+      const good = await snapshot(f.mirror);
       slow.catalog.bump({ os: 'linux' });
       const progress = new Promise<void>((resolve) => slow.events.on('body-progress', (rec: RequestRecord) => rec.bytes > 200_000 && resolve()));
       const child = startCli(['download', '--settings', settingsPath()]);
       await progress;
       child.kill('SIGKILL');
       expect((await child.result).signal).toBe('SIGKILL');
-      expect(await snapshot(mirror)).toEqual(good);
+      expect(await snapshot(f.mirror)).toEqual(good);
 
       const next = await download();
       expect(next.code).toBe(0);
       expect((await logLines()).some((l) => String(l['msg']).includes('took over a stale lock'))).toBe(true);
-      expect((await readJson(join(mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
+      expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
         slow.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures,
       );
-      await expectConsistentMirror(mirror);
+      await expectConsistentMirror(f.mirror);
     } finally {
       await slow.stop();
     }
@@ -245,9 +233,9 @@ describe('crashes and signals', () => {
     it(`on ${sig} stops, removes temp files, releases the lock, logs it and exits ${code}`, async () => {
       const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
       try {
-        await writeSettings(dir, slow, { architectures: ['x86_64'] });
+        await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
         expect((await download()).code).toBe(0);
-        const good = await snapshot(mirror);
+        const good = await snapshot(f.mirror);
         slow.catalog.bump({ os: 'linux' });
         const progress = bodyProgressOf(slow, 100_000);
         const child = startCli(['download', '--settings', settingsPath()]);
@@ -255,8 +243,8 @@ describe('crashes and signals', () => {
         child.kill(sig);
         const r = await child.result;
         expect(r.code).toBe(code);
-        expect(await snapshot(mirror)).toEqual(good);
-        await expectConsistentMirror(mirror);
+        expect(await snapshot(f.mirror)).toEqual(good);
+        await expectConsistentMirror(f.mirror);
         expect((await logLines()).some((l) => l['event'] === 'interrupted' && l['signal'] === sig)).toBe(true);
       } finally {
         await slow.stop();
@@ -281,15 +269,15 @@ describe('proxy', () => {
   it('sends all upstream traffic through the proxy setting, and never shows its credentials', async () => {
     const proxy = await startProxy({ requireAuth: 'mirror:s3cr3t-pa55' });
     try {
-      await writeSettings(dir, upstream, { architectures: ['x86_64'], proxy: `http://mirror:s3cr3t-pa55@127.0.0.1:${proxy.port}` });
+      await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], proxy: `http://mirror:s3cr3t-pa55@127.0.0.1:${proxy.port}` });
       const r = await download('--json');
       expect(r.code).toBe(0);
       expect(proxy.seen.length).toBeGreaterThan(0);
-      expect(proxy.seen.every((s) => s.includes(`127.0.0.1:${new URL(upstream.baseUrl).port}`))).toBe(true);
-      const log = await readFile(join(dir, 'mirror.log'), 'utf8');
+      expect(proxy.seen.every((s) => s.includes(`127.0.0.1:${new URL(f.upstream.baseUrl).port}`))).toBe(true);
+      const log = await readFile(join(f.dir, 'mirror.log'), 'utf8');
       for (const text of [log, r.stdout, r.stderr]) expect(text).not.toContain('s3cr3t-pa55');
       expect(log).toContain('127.0.0.1');
-      await expectConsistentMirror(mirror);
+      await expectConsistentMirror(f.mirror);
     } finally {
       await proxy.close();
     }
@@ -298,7 +286,7 @@ describe('proxy', () => {
   it('honours HTTPS_PROXY/HTTP_PROXY from the environment', async () => {
     const proxy = await startProxy();
     try {
-      await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+      await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
       const r = await runCli(['download', '--settings', settingsPath()], { env: { HTTP_PROXY: proxy.url } });
       expect(r.code).toBe(0);
       expect(proxy.seen.length).toBeGreaterThan(0);
@@ -310,20 +298,20 @@ describe('proxy', () => {
 
 describe('log hygiene', () => {
   it('rotates the log by size and keeps logFiles files in all', async () => {
-    await writeSettings(dir, upstream, { architectures: ['x86_64'], logMaxBytes: 10_000, logFiles: 3 });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], logMaxBytes: 10_000, logFiles: 3 });
     // A log that has already grown close to the limit, as after months of runs.
     const old = `${JSON.stringify({ level: 30, msg: 'an older run', pad: 'x'.repeat(60) })}\n`;
-    await writeFile(join(dir, 'mirror.log'), old.repeat(Math.floor(9_900 / old.length)));
+    await writeFile(join(f.dir, 'mirror.log'), old.repeat(Math.floor(9_900 / old.length)));
     for (let i = 0; i < 9; i++) {
-      upstream.catalog.bump({ os: 'linux' });
+      f.upstream.catalog.bump({ os: 'linux' });
       expect((await download()).code).toBe(0);
     }
     const { readdir, stat } = await import('node:fs/promises');
-    const logs = (await readdir(dir)).filter((f) => f.startsWith('mirror.log')).sort();
+    const logs = (await readdir(f.dir)).filter((name) => name.startsWith('mirror.log')).sort();
     expect(logs).toEqual(['mirror.log', 'mirror.log.1', 'mirror.log.2']);
-    for (const f of logs) expect((await stat(join(dir, f))).size).toBeLessThanOrEqual(10_000);
+    for (const name of logs) expect((await stat(join(f.dir, name))).size).toBeLessThanOrEqual(10_000);
     // Every line of every file is still a whole JSON object.
-    for (const f of logs) for (const line of (await readFile(join(dir, f), 'utf8')).trim().split('\n')) JSON.parse(line);
+    for (const name of logs) for (const line of (await readFile(join(f.dir, name), 'utf8')).trim().split('\n')) JSON.parse(line);
   });
 });
 
@@ -334,23 +322,23 @@ describe('crash between the two renames', () => {
     const { ensureBundle } = await import('../src/simulate/bundle-factory.js');
     const { copyFile } = await import('node:fs/promises');
     const id = { os: 'linux', channel: 'production', arch: 'x86_64' } as const;
-    await writeSettings(dir, upstream, { architectures: ['x86_64'] });
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
     expect((await download()).code).toBe(0);
-    upstream.catalog.bump({ os: 'linux' });
+    f.upstream.catalog.bump({ os: 'linux' });
     expect((await download()).code).toBe(0);
-    const backup = await snapshot(join(mirror, 'linux/production_back'));
+    const backup = await snapshot(join(f.mirror, 'linux/production_back'));
 
     // The state a power cut leaves after "rename bundle" and before "write manifest": new bytes, old manifest.
-    upstream.catalog.bump({ os: 'linux' });
-    const next = await ensureBundle(join((await import('node:os')).tmpdir(), 'mdatp-mirror-test-bundles'), id, upstream.catalog.get(id), 1024 * 1024);
-    await copyFile(next, join(mirror, 'linux/production/arch_x86_64/updates.zip'));
+    f.upstream.catalog.bump({ os: 'linux' });
+    const next = await ensureBundle(join((await import('node:os')).tmpdir(), 'mdatp-mirror-test-bundles'), id, f.upstream.catalog.get(id), 1024 * 1024);
+    await copyFile(next, join(f.mirror, 'linux/production/arch_x86_64/updates.zip'));
 
     const r = await download();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/did not match its manifest, so the existing backup was kept/);
-    expect(await snapshot(join(mirror, 'linux/production_back'))).toEqual(backup);
-    expect((await readJson(join(mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(upstream.catalog.get(id).signatures);
-    await expectConsistentMirror(mirror);
+    expect(await snapshot(join(f.mirror, 'linux/production_back'))).toEqual(backup);
+    expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(f.upstream.catalog.get(id).signatures);
+    await expectConsistentMirror(f.mirror);
   });
 });
 
@@ -358,7 +346,7 @@ describe('a disk that fills up during the write', () => {
   const { execFileSync } = require_('node:child_process') as typeof import('node:child_process');
   let small: string;
   beforeEach(async () => {
-    small = join(dir, 'small');
+    small = join(f.dir, 'small');
     await mkdir(small);
     // A real 3 MiB filesystem: writing past it fails with ENOSPC.
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', small]);
@@ -369,12 +357,12 @@ describe('a disk that fills up during the write', () => {
 
   it('reports ENOSPC with the folder and sizes, exits 1, removes the temp file and loses nothing', async () => {
     const settings = { downloadFolder: 'small/mirror', architectures: ['x86_64'], minFreeSpace: 0, concurrency: 2 };
-    await writeSettings(dir, upstream, settings);
+    await writeSettings(f.dir, f.upstream, settings);
     expect((await download()).code).toBe(0);
     const good = await snapshot(join(small, 'mirror'));
     // Two new 1 MiB bundles with ~1.5 MiB free: each passes the free-space check alone, together they do not fit.
-    await writeSettings(dir, upstream, { ...settings, architectures: ['x86_64', 'arm64'] });
-    upstream.catalog.bump({ os: 'linux', arch: 'x86_64' });
+    await writeSettings(f.dir, f.upstream, { ...settings, architectures: ['x86_64', 'arm64'] });
+    f.upstream.catalog.bump({ os: 'linux', arch: 'x86_64' });
     const r = await download();
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/DISK_FULL: not enough disk space in \S*small\/mirror: need .*, [\d.]+ \w+ free/);
@@ -382,7 +370,7 @@ describe('a disk that fills up during the write', () => {
     const now = await snapshot(join(small, 'mirror'));
     const x86 = await readJson(join(small, 'mirror/linux/production/arch_x86_64/manifest.json'));
     if (now['linux/production/arch_x86_64/updates.zip'] !== good['linux/production/arch_x86_64/updates.zip']) {
-      expect(x86['DefinitionVersion']).toBe(upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
+      expect(x86['DefinitionVersion']).toBe(f.upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
       expect(now['linux/production_back/arch_x86_64/updates.zip']).toBe(good['linux/production/arch_x86_64/updates.zip']);
     }
     await expectConsistentMirror(join(small, 'mirror'));
@@ -392,19 +380,19 @@ describe('a disk that fills up during the write', () => {
 describe('TLS', () => {
   it('trusts a corporate CA given in caFile, and refuses the same server without it', async () => {
     const { makeCertificates } = await import('./helpers/tls.js');
-    const certs = makeCertificates(dir);
+    const certs = makeCertificates(f.dir);
     const tlsUpstream = await startUpstream({ tls: { cert: certs.cert, key: certs.key } });
     try {
-      await writeSettings(dir, tlsUpstream, { architectures: ['x86_64'], retries: 1 });
+      await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], retries: 1 });
       const refused = await download();
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/UPSTREAM_NETWORK: .*(certificate|self-signed|UNABLE_TO_VERIFY)/i);
       expect(tlsUpstream.countRequests('bundle')).toBe(0);
 
-      await writeSettings(dir, tlsUpstream, { architectures: ['x86_64'], caFile: 'ca.pem' });
+      await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], caFile: 'ca.pem' });
       const r = await download();
       expect(r.code).toBe(0);
-      await expectConsistentMirror(mirror);
+      await expectConsistentMirror(f.mirror);
     } finally {
       await tlsUpstream.stop();
     }

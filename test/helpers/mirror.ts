@@ -121,3 +121,11 @@ export async function zipText(zipPath: string, name: string): Promise<string> {
     });
   });
 }
+
+/** Flips one byte in the middle of a file: same size, broken CRC and SHA-256 (what bit rot or a bad copy does). */
+export async function flipByte(path: string): Promise<void> {
+  const bytes = await readFile(path);
+  const at = Math.floor(bytes.length / 2);
+  bytes[at] = bytes[at]! ^ 0xff;
+  await writeFile(path, bytes);
+}
