@@ -154,37 +154,31 @@ describe('disk space', () => {
 
 describe('one run at a time', () => {
   it('exits 3 naming the holder while another run is active, then the lock is released', async () => {
-    const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
-    try {
-      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-      const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
-      const first = startCli(['download', '--settings', settingsPath()]);
-      await progress;
-      const second = await download();
-      expect(second.code).toBe(3);
-      expect(second.stderr).toContain(`pid ${first.pid} on ${hostname()}`);
-      expect(second.stderr).toMatch(/--wait/);
-      expect((await first.result).code).toBe(0);
-      await expectConsistentMirror(f.mirror);
-    } finally {
-      await slow.stop();
-    }
+    await withSlowUpstream(1_000_000, async (slow) => {
+    await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+    const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
+    const first = startCli(['download', '--settings', settingsPath()]);
+    await progress;
+    const second = await download();
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain(`pid ${first.pid} on ${hostname()}`);
+    expect(second.stderr).toMatch(/--wait/);
+    expect((await first.result).code).toBe(0);
+    await expectConsistentMirror(f.mirror);
+    });
   });
 
   it('waits for the lock with --wait, then runs', async () => {
-    const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 2_000_000 });
-    try {
-      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-      const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
-      const first = startCli(['download', '--settings', settingsPath()]);
-      await progress;
-      const second = await download('--wait', '30');
-      expect(second.code).toBe(0);
-      expect(second.stdout).toMatch(/up to date/);
-      expect((await first.result).code).toBe(0);
-    } finally {
-      await slow.stop();
-    }
+    await withSlowUpstream(2_000_000, async (slow) => {
+    await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+    const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
+    const first = startCli(['download', '--settings', settingsPath()]);
+    await progress;
+    const second = await download('--wait', '30');
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/up to date/);
+    expect((await first.result).code).toBe(0);
+    });
   });
 
   it('takes over a stale lock whose holder is dead', async () => {
@@ -201,29 +195,26 @@ describe('one run at a time', () => {
 
 describe('crashes and signals', () => {
   it('survives kill -9 mid-download: the live tree stays consistent and the next run completes', async () => {
-    const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
-    try {
-      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-      expect((await download()).code).toBe(0);
-      const good = await snapshot(f.mirror);
-      slow.catalog.bump({ os: 'linux' });
-      const progress = new Promise<void>((resolve) => slow.events.on('body-progress', (rec: RequestRecord) => rec.bytes > 200_000 && resolve()));
-      const child = startCli(['download', '--settings', settingsPath()]);
-      await progress;
-      child.kill('SIGKILL');
-      expect((await child.result).signal).toBe('SIGKILL');
-      expect(await snapshot(f.mirror)).toEqual(good);
+    await withSlowUpstream(1_000_000, async (slow) => {
+    await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+    expect((await download()).code).toBe(0);
+    const good = await snapshot(f.mirror);
+    slow.catalog.bump({ os: 'linux' });
+    const progress = new Promise<void>((resolve) => slow.events.on('body-progress', (rec: RequestRecord) => rec.bytes > 200_000 && resolve()));
+    const child = startCli(['download', '--settings', settingsPath()]);
+    await progress;
+    child.kill('SIGKILL');
+    expect((await child.result).signal).toBe('SIGKILL');
+    expect(await snapshot(f.mirror)).toEqual(good);
 
-      const next = await download();
-      expect(next.code).toBe(0);
-      expect((await logLines()).some((l) => String(l['msg']).includes('took over a stale lock'))).toBe(true);
-      expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
-        slow.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures,
-      );
-      await expectConsistentMirror(f.mirror);
-    } finally {
-      await slow.stop();
-    }
+    const next = await download();
+    expect(next.code).toBe(0);
+    expect((await logLines()).some((l) => String(l['msg']).includes('took over a stale lock'))).toBe(true);
+    expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
+      slow.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures,
+    );
+    await expectConsistentMirror(f.mirror);
+    });
   });
 
   for (const [sig, code] of [
@@ -231,27 +222,34 @@ describe('crashes and signals', () => {
     ['SIGINT', 130],
   ] as const) {
     it(`on ${sig} stops, removes temp files, releases the lock, logs it and exits ${code}`, async () => {
-      const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: 1_000_000 });
-      try {
-        await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-        expect((await download()).code).toBe(0);
-        const good = await snapshot(f.mirror);
-        slow.catalog.bump({ os: 'linux' });
-        const progress = bodyProgressOf(slow, 100_000);
-        const child = startCli(['download', '--settings', settingsPath()]);
-        await progress;
-        child.kill(sig);
-        const r = await child.result;
-        expect(r.code).toBe(code);
-        expect(await snapshot(f.mirror)).toEqual(good);
-        await expectConsistentMirror(f.mirror);
-        expect((await logLines()).some((l) => l['event'] === 'interrupted' && l['signal'] === sig)).toBe(true);
-      } finally {
-        await slow.stop();
-      }
+      await withSlowUpstream(1_000_000, async (slow) => {
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+      expect((await download()).code).toBe(0);
+      const good = await snapshot(f.mirror);
+      slow.catalog.bump({ os: 'linux' });
+      const progress = bodyProgressOf(slow, 100_000);
+      const child = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      child.kill(sig);
+      const r = await child.result;
+      expect(r.code).toBe(code);
+      expect(await snapshot(f.mirror)).toEqual(good);
+      await expectConsistentMirror(f.mirror);
+      expect((await logLines()).some((l) => l['event'] === 'interrupted' && l['signal'] === sig)).toBe(true);
+      });
     });
   }
 });
+
+/** A second simulated upstream, rate-limited so a transfer is still running when the test acts. */
+async function withSlowUpstream(bytesPerSec: number, body: (slow: SimulatedUpstream) => Promise<void>): Promise<void> {
+  const slow = await startUpstream({ bundleSize: 1024 * 1024, rateBytesPerSec: bytesPerSec });
+  try {
+    await body(slow);
+  } finally {
+    await slow.stop();
+  }
+}
 
 function bodyProgressOf(sim: SimulatedUpstream, bytes: number): Promise<void> {
   return new Promise((resolve) => {

@@ -56,6 +56,23 @@ function fetchRaw(url: string, headers: Record<string, string> = {}, method = 'G
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** A client that reads one chunk and stops reading: the server is held mid-file by backpressure. */
+async function pausedDownload(url: string): Promise<{ finish: () => Promise<Buffer> }> {
+  const chunks: Buffer[] = [];
+  const res = await new Promise<IncomingMessage>((resolve) => get(url, resolve));
+  res.once('data', (c: Buffer) => chunks.push(c));
+  await once(res, 'data');
+  res.pause();
+  return {
+    async finish() {
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.resume();
+      await once(res, 'end');
+      return Buffer.concat(chunks);
+    },
+  };
+}
+
 describe('serve: HTTP', () => {
   it('serves GET and HEAD with Content-Type, Content-Length, ETag and Last-Modified, on a kept-alive connection', async () => {
     serve = await startServe(settingsArgs());
@@ -163,22 +180,14 @@ describe('serve: a bundle replaced while a client downloads it', () => {
   it('the slow client gets the whole old file, the next request the new one', async () => {
     serve = await startServe(settingsArgs());
     const old = await readFile(join(mirror, BUNDLE));
-    const chunks: Buffer[] = [];
-    const res = await new Promise<IncomingMessage>((resolve) => get(serve!.base + BUNDLE, resolve));
-    // Read one chunk, then stop reading: the server is held mid-file by backpressure.
-    res.once('data', (c: Buffer) => chunks.push(c));
-    await once(res, 'data');
-    res.pause();
+    const client = await pausedDownload(serve.base + BUNDLE);
 
     upstream.catalog.bump({ os: 'linux' });
     expect((await runCli(['download', '--settings', join(dir, 'settings.json')])).code).toBe(0);
     const replaced = await readFile(join(mirror, BUNDLE));
     expect(sha(replaced)).not.toBe(sha(old));
 
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.resume();
-    await once(res, 'end');
-    expect(sha(Buffer.concat(chunks))).toBe(sha(old));
+    expect(sha(await client.finish())).toBe(sha(old));
     const next = await fetchRaw(serve.base + BUNDLE);
     expect(sha(next.body)).toBe(sha(replaced));
   });
@@ -223,16 +232,9 @@ describe('serve: operations', () => {
   it('writes an access log line per request (JSON) and, on SIGTERM, lets a running transfer finish', async () => {
     serve = await startServe(settingsArgs());
     const old = await readFile(join(mirror, BUNDLE));
-    const chunks: Buffer[] = [];
-    const res = await new Promise<IncomingMessage>((resolve) => get(serve!.base + BUNDLE, resolve));
-    res.once('data', (c: Buffer) => chunks.push(c));
-    await once(res, 'data');
-    res.pause();
+    const client = await pausedDownload(serve.base + BUNDLE);
     serve.child.kill('SIGTERM');
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.resume();
-    await once(res, 'end');
-    expect(sha(Buffer.concat(chunks))).toBe(sha(old));
+    expect(sha(await client.finish())).toBe(sha(old));
     const r = await serve.child.result;
     expect(r.code).toBe(0);
     const lines = serve.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
