@@ -3,7 +3,7 @@
 // Publish order, and why a crash (kill -9, power loss) at any step is safe:
 //   1. back/updates.zip  <- hard link (or copy) of the live bundle, via a temp name + rename
 //   2. back/manifest.json <- copy of the live manifest, via a temp name + rename
-//   3. live/updates.zip  <- rename of the verified temp file (atomic: endpoints see the old or the new file, whole)
+//   3. live/updates.zip  <- rename of the verified, fsynced temp file (atomic: endpoints see the old or the new file)
 //   4. live/manifest.json <- atomic write (temp + fsync + rename)
 // Before step 3 the live pair is untouched. Between 3 and 4 the live manifest is older than the bundle; the next run
 // sees the versions differ, downloads again, and (the bundle's SHA-256 no longer matching its manifest) does not
@@ -14,7 +14,7 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { BundleId } from '../plan/bundles.js';
-import { linkOrCopy, renameDurably, removeQuietly } from '../store/fs-safe.js';
+import { fsyncFile, linkOrCopy, renameDurably, removeQuietly } from '../store/fs-safe.js';
 import { addToHistory } from '../store/history.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
@@ -55,6 +55,8 @@ export class FolderPublisher implements Publisher {
       }
     }
 
+    // The bytes reach the disk before the name does: after a power cut, a renamed but unflushed file can be empty.
+    await fsyncFile(bundle.tempPath);
     await renameDurably(bundle.tempPath, bundlePath(liveDir));
     const manifest = buildManifest(bundle.versions, bundle, this.options.now());
     await writeManifest(manifestPath(liveDir), manifest);

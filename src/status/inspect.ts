@@ -1,7 +1,7 @@
 // What `status` reports for each bundle: the live and backup pairs, held-back and retained versions, the last run,
 // and (optionally) how the mirror compares with upstream. Read-only: it takes no lock.
 import { stat } from 'node:fs/promises';
-import { bundleKey, type BundleId } from '../plan/bundles.js';
+import type { BundleId } from '../plan/bundles.js';
 import { holdFor, type Hold, type Holds } from '../store/holds.js';
 import { listHistory } from '../store/history.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
@@ -130,4 +130,3 @@ export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Ho
   };
 }
 
-export const healthKey = (h: BundleHealth): string => bundleKey(h);

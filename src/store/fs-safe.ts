@@ -43,9 +43,10 @@ export async function renameDurably(from: string, to: string, attempts = process
   await fsyncDir(dirname(to));
 }
 
-export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { fsync: true });
-  await fsyncDir(dirname(path));
+/** @param durable false for records whose loss after a power cut costs nothing (the last run's report). */
+export async function writeJsonAtomic(path: string, value: unknown, durable = true): Promise<void> {
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { fsync: durable });
+  if (durable) await fsyncDir(dirname(path));
 }
 
 export async function removeQuietly(path: string): Promise<void> {

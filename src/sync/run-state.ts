@@ -9,7 +9,8 @@ export interface RunState {
 }
 
 export async function writeRunState(layout: StoreLayout, report: RunReport): Promise<void> {
-  await writeJsonAtomic(layout.stateFile, { lastRun: report } satisfies RunState);
+  // Only status reads it: atomic, but not worth waiting on the disk for in every run.
+  await writeJsonAtomic(layout.stateFile, { lastRun: report } satisfies RunState, false);
 }
 
 export async function readRunState(layout: StoreLayout): Promise<RunState | undefined> {

@@ -6,7 +6,7 @@ import type { Logger } from '../log/logger.js';
 import { bundleKey, type BundleId } from '../plan/bundles.js';
 import { tempName } from '../publish/folder-publisher.js';
 import type { Publisher } from '../publish/publisher.js';
-import { removeQuietly } from '../store/fs-safe.js';
+import { fsyncFile, removeQuietly } from '../store/fs-safe.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { bundleMatchesManifest, manifestVersions, readManifest } from '../store/manifest.js';
 import { holdFor, type Holds } from '../store/holds.js';
@@ -228,7 +228,8 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
   }
   const t1 = performance.now();
   try {
-    await verifyZip(state.path, `bundle from ${state.source ?? 'upstream'}`);
+    // Flushing to disk (threadpool) overlaps the CRC pass (main thread); the publisher's own fsync is then cheap.
+    await Promise.all([verifyZip(state.path, `bundle from ${state.source ?? 'upstream'}`), fsyncFile(state.path)]);
   } catch (e) {
     // Corrupt bytes are not worth resuming from: the next attempt starts over.
     restartFromZero(state);

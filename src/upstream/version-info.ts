@@ -46,7 +46,3 @@ export function parseVersionInfo(xml: string, source: string): VersionInfo {
 export function sameVersions(a: Pick<VersionInfo, 'engine' | 'signatures'>, b: Pick<VersionInfo, 'engine' | 'signatures'>): boolean {
   return a.engine === b.engine && a.signatures === b.signatures;
 }
-
-export function formatVersions(v: Pick<VersionInfo, 'engine' | 'signatures'> | undefined): string {
-  return v ? `${v.signatures} (engine ${v.engine})` : '-';
-}
