@@ -101,9 +101,12 @@ describe('settings', () => {
     expect(named.stderr).toMatch(/settings file .*nope\.json does not exist/);
   });
 
-  it('exits 2 on a bad --base-url and on an unknown option', async () => {
+  it('exits 2 on a bad --base-url, a bad --wait and an unknown option', async () => {
     const file = await settingsFile({ downloadLinuxUpdates: true, downloadFolder: 'mirror' });
     expect((await runCli(['download', '--settings', file, '--base-url', 'ftp://x/'])).code).toBe(2);
+    const wait = await runCli(['download', '--settings', file, '--wait', 'soon']);
+    expect(wait.code).toBe(2);
+    expect(wait.stderr).toMatch(/--wait soon: give a number of seconds/);
     const r = await runCli(['download', '--bogus']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/unknown option '--bogus'/);

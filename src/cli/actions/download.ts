@@ -1,5 +1,5 @@
 // `mdatp-mirror download`: mirror every selected bundle once, print the summary, exit 0/1/2/3/130/143.
-import { ExitCode } from '../../errors/catalogue.js';
+import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { createLogger } from '../../log/logger.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
 import { loadSettings } from '../../settings/load.js';
@@ -24,10 +24,13 @@ export function exitCodeFor(report: RunReport, signalExit: number | undefined): 
 function lockWaitMs(wait: DownloadOptions['wait']): number {
   if (wait === undefined || wait === false) return 0;
   if (wait === true) return DEFAULT_LOCK_WAIT_SECONDS * 1000;
-  return Number(wait) * 1000;
+  const seconds = Number(wait);
+  if (!Number.isFinite(seconds) || seconds < 0) throw usageError(`--wait ${wait}: give a number of seconds, like --wait 300 (or --wait alone for ${DEFAULT_LOCK_WAIT_SECONDS}).`);
+  return seconds * 1000;
 }
 
 export async function download(opts: DownloadOptions, io: CommandIo): Promise<number> {
+  const waitMs = lockWaitMs(opts.wait);
   const settings = await loadSettings({ settingsFile: opts.settings, baseUrl: opts.baseUrl }, io);
   const interactive = Boolean(io.stdout.isTTY) && !opts.json && !opts.quiet;
   const { logger, close } = await createLogger({
@@ -42,7 +45,7 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
     const report = await runDownload(settings, {
       logger,
       signal: interruption.signal,
-      lockWaitMs: lockWaitMs(opts.wait),
+      lockWaitMs: waitMs,
       command: 'download',
       now: io.now,
       onProgress: progress?.update,
