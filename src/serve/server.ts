@@ -18,7 +18,8 @@ import { decidePath } from './mirror-paths.js';
 
 export interface ServeOptions {
   readonly root: string;
-  readonly host: string;
+  /** undefined: all interfaces (IPv6 and IPv4 where the machine has IPv6, IPv4 otherwise). */
+  readonly host: string | undefined;
   readonly port: number;
   readonly tls: { readonly cert: Buffer; readonly key: Buffer } | undefined;
   readonly browse: boolean;

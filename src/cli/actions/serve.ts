@@ -78,7 +78,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   const accessLog = o.accessLog ? pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: true })) : undefined;
   const server = await new MirrorServer({
     root: settings.downloadFolder,
-    host: o.host ?? '::',
+    host: o.host,
     port,
     tls,
     browse: Boolean(o.browse),
