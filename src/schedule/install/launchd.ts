@@ -1,6 +1,6 @@
 // A launchd property list (macOS), as a LaunchDaemon or LaunchAgent.
 import { join } from 'node:path';
-import { build } from 'plist';
+import { build, type PlistValue } from 'plist';
 import { cronToLaunchdIntervals } from './calendar.js';
 import { downloadArgs, type SchedulerIntegration } from './types.js';
 
@@ -9,7 +9,9 @@ export const LAUNCHD_LABEL = 'com.mdatp-mirror.download';
 export const launchdIntegration: SchedulerIntegration = {
   describe: 'launchd property list',
   files: (plan) => {
-    const when = plan.cron ? { StartCalendarInterval: cronToLaunchdIntervals(plan.cron) } : { StartInterval: Math.round(plan.everyMs! / 1000) };
+    const when: Record<string, PlistValue> = plan.cron
+      ? { StartCalendarInterval: cronToLaunchdIntervals(plan.cron) }
+      : { StartInterval: Math.round(plan.everyMs! / 1000) };
     const content = build({
       Label: LAUNCHD_LABEL,
       ProgramArguments: [plan.node, ...downloadArgs(plan)],
