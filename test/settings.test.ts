@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../src/simulate/server.js';
 import { loadSettings } from '../src/settings/load.js';
+import { OFFICIAL_BASE_URL } from '../src/settings/defaults.js';
 import { runCli } from './helpers/cli.js';
 import { removeDir, snapshot, startUpstream, tempDir } from './helpers/mirror.js';
 
@@ -64,7 +65,7 @@ describe('settings', () => {
     expect(s.backupPreviousUpdates).toBe(false);
     expect(s.downloadFolder).toMatch(/wdav-update$/);
     expect(s.logFilePath).toMatch(/mdatp_offline_updates\.log$/);
-    expect(s.baseUpdateUrl).toBe('https://go.microsoft.com/fwlink/');
+    expect(s.baseUpdateUrl).toBe(OFFICIAL_BASE_URL);
     expect(s.architectures).toEqual(['x86_64', 'arm64']);
   });
 
