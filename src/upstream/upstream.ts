@@ -22,11 +22,13 @@ export class Upstream {
       await res.body.dump();
       throw statusError(res.statusCode, res.headers, res.finalUrl);
     }
-    let text = '';
+    const chunks: Buffer[] = [];
+    let size = 0;
     try {
       for await (const chunk of res.body) {
-        text += (chunk as Buffer).toString('utf8');
-        if (text.length > MAX_VERSION_DOCUMENT_BYTES) {
+        chunks.push(chunk as Buffer);
+        size += (chunk as Buffer).length;
+        if (size > MAX_VERSION_DOCUMENT_BYTES) {
           res.body.destroy();
           throw new MirrorError('VERSION_DOCUMENT_INVALID', `version document from ${res.finalUrl.host} is larger than 1 MiB`);
         }
@@ -34,6 +36,8 @@ export class Upstream {
     } catch (e) {
       throw networkError(e, res.finalUrl);
     }
+    // Decoded once, whole: a chunk boundary may fall inside a multi-byte character.
+    const text = Buffer.concat(chunks).toString('utf8');
     return { ...parseVersionInfo(text, res.finalUrl.host), finalUrl: res.finalUrl.toString() };
   }
 
