@@ -22,19 +22,6 @@ const bundleRequests = () => f.upstream.requests.filter((r) => r.kind === 'bundl
 const logLines = async () =>
   (await readFile(join(f.dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
 
-/** Resolves when the simulated f.upstream has sent at least `bytes` of some bundle body. */
-function bodyProgress(bytes: number): Promise<RequestRecord> {
-  return new Promise((resolve) => {
-    const on = (rec: RequestRecord): void => {
-      if (rec.bytes >= bytes) {
-        f.upstream.events.off('body-progress', on);
-        resolve(rec);
-      }
-    };
-    f.upstream.events.on('body-progress', on);
-  });
-}
-
 describe('retries', () => {
   it('heals 500s and 503s that clear after a few tries, in the same run, logging every attempt', async () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retries: 4 });

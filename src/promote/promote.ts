@@ -5,7 +5,7 @@ import { bundleLabel, type BundleId } from '../plan/bundles.js';
 import { FolderPublisher, tempName } from '../publish/folder-publisher.js';
 import { linkOrCopy, removeQuietly } from '../store/fs-safe.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
+import { bundleProvablyMatchesManifest, manifestVersions, readManifest, type Manifest } from '../store/manifest.js';
 import type { Versions } from '../sync/outcome.js';
 import { verifyZip } from '../verify/zip.js';
 
@@ -14,7 +14,6 @@ export type PromotionCheck =
   | { readonly kind: 'already-live'; readonly id: BundleId; readonly staged: Manifest }
   | { readonly kind: 'refused'; readonly id: BundleId; readonly reason: string };
 
-const versions = (m: Manifest): Versions => ({ engine: m.EngineVersion, signatures: m.DefinitionVersion });
 
 /** Everything that must hold before a staged bundle may go live; reads only. */
 export async function checkPromotion(live: StoreLayout, staging: StoreLayout, id: BundleId, version: string | undefined): Promise<PromotionCheck> {
@@ -63,5 +62,5 @@ export async function promoteChecked(live: StoreLayout, staging: StoreLayout, ch
   } finally {
     await removeQuietly(tmp);
   }
-  return versions(staged);
+  return manifestVersions(staged);
 }

@@ -1,6 +1,7 @@
 // The run summary people read on stdout (a table) and scripts read with --json (one document).
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
+import { formatTable } from '../util/table.js';
 import type { BundleOutcome, RunReport, Versions } from '../sync/outcome.js';
 
 const RESULT = { 'up-to-date': 'up to date', 'held-back': 'held back', downloaded: 'downloaded', failed: 'FAILED' } as const;
@@ -12,10 +13,6 @@ function versionCell(b: BundleOutcome): string {
   return v(b.after);
 }
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
 
 export function formatSummary(report: RunReport): string {
   const count = (s: BundleOutcome['status']): number => report.bundles.filter((b) => b.status === s).length;
@@ -36,7 +33,7 @@ export function formatSummary(report: RunReport): string {
     ]);
   }
   const promoted = (report.promoted ?? []).map((p) => `promoted to live: ${p.os}/${p.channel}/${p.arch} ${p.from?.signatures ?? '-'} -> ${p.to.signatures} (staged ${formatDuration(p.stagedForMs)})\n`).join('');
-  return `${head}\n${table(rows)}\n${promoted}mirror: ${report.downloadFolder}\n`;
+  return `${head}\n${formatTable(rows)}\n${promoted}mirror: ${report.downloadFolder}\n`;
 }
 
 export function formatJson(report: RunReport, exitCode: number): string {

@@ -1,13 +1,14 @@
 // `rollback`: take a bad release out of service by swapping live and backup (or restoring a retained version), and
 // hold that release back so the next download does not reinstall it; `--undo` reverses it.
+import { planFor } from '../settings/plan.js';
 import type { Logger } from '../log/logger.js';
 import { acquireRunLock } from '../lock/run-lock.js';
-import { bundleKey, matchesFilter, planBundles, type BundleId } from '../plan/bundles.js';
+import { bundleKey, matchesFilter, type BundleId } from '../plan/bundles.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds, updateHolds } from '../store/holds.js';
 import { findInHistory } from '../store/history.js';
 import { bundlePath, manifestPath, StoreLayout } from '../store/layout.js';
-import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
+import { bundleProvablyMatchesManifest, manifestVersions, readManifest, type Manifest } from '../store/manifest.js';
 import type { Versions } from '../sync/outcome.js';
 import { installPair, type StoredPair } from './swap.js';
 
@@ -28,7 +29,7 @@ export interface RollbackOutcome {
   readonly reason: string | undefined;
 }
 
-const versions = (m: Manifest | undefined): Versions | undefined => (m ? { engine: m.EngineVersion, signatures: m.DefinitionVersion } : undefined);
+const versions = (m: Manifest | undefined): Versions | undefined => (m ? manifestVersions(m) : undefined);
 
 async function consistentPair(dir: string): Promise<StoredPair | undefined> {
   const m = await readManifest(manifestPath(dir));
@@ -41,12 +42,7 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
   const lock = await acquireRunLock({ path: layout.lockFile, command: 'rollback', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
     const holds = await readHolds(layout);
-    const plan = planBundles({
-      linux: settings.downloadLinuxUpdates,
-      mac: settings.downloadMacUpdates,
-      preview: settings.downloadPreviewUpdates,
-      architectures: settings.architectures,
-    }).filter((id) => matchesFilter(id, req.filter));
+    const plan = planFor(settings).filter((id) => matchesFilter(id, req.filter));
     const outcomes: RollbackOutcome[] = [];
     const held: Record<string, Versions | null> = {};
     for (const id of plan) {

@@ -1,12 +1,9 @@
 // The status table people read, and the document scripts read with --json.
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
+import { formatTable } from '../util/table.js';
 import type { BundleHealth } from './inspect.js';
 
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
-}
 
 export function formatStatus(bundles: readonly BundleHealth[], folder: string, checkedUpstream: boolean): string {
   const staging = bundles.some((b) => b.staged);
@@ -38,5 +35,5 @@ export function formatStatus(bundles: readonly BundleHealth[], folder: string, c
   }
   const bad = bundles.filter((b) => b.problems.length > 0).length;
   const head = `mdatp-mirror status: ${bundles.length} bundle(s), ${bad === 0 ? 'all healthy' : `${bad} with problems`}`;
-  return `${head}\n${table(rows)}\nmirror: ${folder}\n`;
+  return `${head}\n${formatTable(rows)}\nmirror: ${folder}\n`;
 }

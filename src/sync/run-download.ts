@@ -1,14 +1,16 @@
 // A whole download run: lock the folder, clear a crashed run's leftovers, sync every planned bundle, record the outcome.
+import { planFor } from '../settings/plan.js';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import type { Logger } from '../log/logger.js';
 import { acquireRunLock, describeHolder } from '../lock/run-lock.js';
-import { bundleKey, planBundles, type BundleId } from '../plan/bundles.js';
+import { bundleKey, type BundleId } from '../plan/bundles.js';
 import { FolderPublisher } from '../publish/folder-publisher.js';
 import type { Settings } from '../settings/load.js';
 import { removeQuietly } from '../store/fs-safe.js';
-import { StoreLayout } from '../store/layout.js';
+import { manifestPath, StoreLayout } from '../store/layout.js';
+import { readManifest } from '../store/manifest.js';
 import { readHolds, updateHolds } from '../store/holds.js';
 import { httpClientFor } from '../upstream/from-settings.js';
 import { Upstream } from '../upstream/upstream.js';
@@ -38,11 +40,17 @@ async function removeLeftovers(layout: StoreLayout, logger: Logger): Promise<voi
 async function promoteDue(settings: Settings, live: StoreLayout, staging: StoreLayout, plan: BundleId[], delayMs: number, now: () => Date, logger: Logger): Promise<Promotion[]> {
   const promoted: Promotion[] = [];
   for (const id of plan) {
-    const check = await checkPromotion(live, staging, id, undefined);
-    if (check.kind !== 'ready') continue;
-    const stagedForMs = now().getTime() - Date.parse(check.staged.downloadedAt ?? '');
+    // When it was staged is in its manifest: decide "due" from that before re-reading hundreds of MB to verify it.
+    const staged = await readManifest(manifestPath(staging.bundleDir(id)));
+    if (staged.kind !== 'ok') continue;
+    const stagedForMs = now().getTime() - Date.parse(staged.manifest.downloadedAt ?? '');
     if (!(stagedForMs >= delayMs)) {
-      logger.info({ bundle: bundleKey(id), staged: check.staged.DefinitionVersion, waitMs: delayMs - stagedForMs }, 'staged; not yet due for promotion');
+      logger.info({ bundle: bundleKey(id), staged: staged.manifest.DefinitionVersion, waitMs: delayMs - stagedForMs }, 'staged; not yet due for promotion');
+      continue;
+    }
+    const check = await checkPromotion(live, staging, id, undefined);
+    if (check.kind !== 'ready') {
+      if (check.kind === 'refused') logger.error({ bundle: bundleKey(id), reason: check.reason }, `staged bundle is due but cannot be promoted: ${check.reason}`);
       continue;
     }
     try {
@@ -77,12 +85,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
   try {
     await removeLeftovers(layout, logger);
     await mkdir(layout.tmpDir, { recursive: true });
-    const plan = planBundles({
-      linux: settings.downloadLinuxUpdates,
-      mac: settings.downloadMacUpdates,
-      preview: settings.downloadPreviewUpdates,
-      architectures: settings.architectures,
-    });
+    const plan = planFor(settings);
     logger.info(
       {
         event: 'run-start',

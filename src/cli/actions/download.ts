@@ -1,6 +1,6 @@
 // `mdatp-mirror download`: mirror every selected bundle once, print the summary, exit 0/1/2/3/130/143.
 import { ExitCode, usageError } from '../../errors/catalogue.js';
-import { createLogger } from '../../log/logger.js';
+import { loggerFor } from '../logging.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
 import { loadSettings } from '../../settings/load.js';
 import type { RunReport } from '../../sync/outcome.js';
@@ -33,12 +33,7 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
   const waitMs = lockWaitMs(opts.wait);
   const settings = await loadSettings({ settingsFile: opts.settings, baseUrl: opts.baseUrl }, io);
   const interactive = Boolean(io.stdout.isTTY) && !opts.json && !opts.quiet;
-  const { logger, close } = await createLogger({
-    file: settings.logFilePath,
-    rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles },
-    console: interactive,
-    level: opts.verbose ? 'debug' : 'info',
-  });
+  const { logger, close } = await loggerFor(settings, { console: interactive, level: opts.verbose ? 'debug' : 'info' });
   const progress = interactive && io.stderr.isTTY ? new ProgressDisplay(io.stderr) : undefined;
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
   try {

@@ -1,9 +1,10 @@
 // `mdatp-mirror promote`: staged bundles go live after re-verification. All selected bundles are checked first;
 // if any cannot be promoted, nothing changes and the exit code is 1.
+import { planFor } from '../../settings/plan.js';
 import { ExitCode } from '../../errors/catalogue.js';
-import { createLogger } from '../../log/logger.js';
+import { loggerFor } from '../logging.js';
 import { acquireRunLock } from '../../lock/run-lock.js';
-import { bundleKey, bundleLabel, matchesFilter, planBundles, type BundleId } from '../../plan/bundles.js';
+import { bundleKey, bundleLabel, matchesFilter, type BundleId } from '../../plan/bundles.js';
 import { checkPromotion, promoteChecked, type PromotionCheck } from '../../promote/promote.js';
 import { loadSettings } from '../../settings/load.js';
 import { StoreLayout } from '../../store/layout.js';
@@ -20,15 +21,10 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const live = new StoreLayout(settings.downloadFolder);
   const staging = new StoreLayout(settings.downloadFolder, 'staging');
-  const { logger, close } = await createLogger({ file: settings.logFilePath, rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles }, console: false });
+  const { logger, close } = await loggerFor(settings, { console: false });
   const lock = await acquireRunLock({ path: live.lockFile, command: 'promote', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
-    const plan = planBundles({
-      linux: settings.downloadLinuxUpdates,
-      mac: settings.downloadMacUpdates,
-      preview: settings.downloadPreviewUpdates,
-      architectures: settings.architectures,
-    }).filter((id) => matchesFilter(id, { os: o.os, channel: o.channel, arch: o.arch }));
+    const plan = planFor(settings).filter((id) => matchesFilter(id, { os: o.os, channel: o.channel, arch: o.arch }));
     const checks: PromotionCheck[] = [];
     for (const id of plan) checks.push(await checkPromotion(live, staging, id, o.version));
     const refused = checks.filter((c) => c.kind === 'refused');

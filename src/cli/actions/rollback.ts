@@ -1,6 +1,6 @@
 // `mdatp-mirror rollback`: take a bad release out of service (or --undo that), then print what changed.
 import { ExitCode } from '../../errors/catalogue.js';
-import { createLogger } from '../../log/logger.js';
+import { loggerFor } from '../logging.js';
 import type { BundleId } from '../../plan/bundles.js';
 import { runRollback } from '../../rollback/rollback.js';
 import { loadSettings } from '../../settings/load.js';
@@ -16,11 +16,7 @@ export interface RollbackOptions extends GlobalOptions {
 
 export async function rollback(o: RollbackOptions, io: CommandIo): Promise<number> {
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  const { logger, close } = await createLogger({
-    file: settings.logFilePath,
-    rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles },
-    console: false,
-  });
+  const { logger, close } = await loggerFor(settings, { console: false });
   try {
     const outcomes = await runRollback(settings, { filter: { os: o.os, channel: o.channel, arch: o.arch }, undo: Boolean(o.undo), to: o.to }, logger);
     const changed = outcomes.filter((x) => x.status !== 'not-possible');

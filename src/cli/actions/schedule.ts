@@ -1,5 +1,5 @@
 // `mdatp-mirror schedule --cron EXPR`: run the download on a schedule until stopped.
-import { createLogger } from '../../log/logger.js';
+import { loggerFor } from '../logging.js';
 import { runScheduler } from '../../schedule/scheduler.js';
 import { checkCronExpression, checkTimezone } from '../../schedule/cron-expression.js';
 import { loadSettings } from '../../settings/load.js';
@@ -18,11 +18,7 @@ export async function schedule(o: ScheduleOptions, io: CommandIo): Promise<numbe
   checkCronExpression(o.cron);
   checkTimezone(o.timezone);
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  const { logger, close } = await createLogger({
-    file: settings.logFilePath,
-    rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles },
-    console: Boolean(io.stdout.isTTY) && !o.quiet,
-  });
+  const { logger, close } = await loggerFor(settings, { console: Boolean(io.stdout.isTTY) && !o.quiet });
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping the schedule`));
   try {
     await runScheduler({

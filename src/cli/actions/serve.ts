@@ -1,10 +1,11 @@
 // `mdatp-mirror serve`: serve the download folder to the fleet until SIGTERM/SIGINT.
+import { planFor } from '../../settings/plan.js';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { usageError } from '../../errors/catalogue.js';
-import { planBundles, OSES, type Channel } from '../../plan/bundles.js';
+import { OSES, type Channel } from '../../plan/bundles.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
 import { loadSettings } from '../../settings/load.js';
@@ -44,12 +45,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
       throw usageError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
     }
   }
-  const plan = planBundles({
-    linux: settings.downloadLinuxUpdates,
-    mac: settings.downloadMacUpdates,
-    preview: settings.downloadPreviewUpdates,
-    architectures: settings.architectures,
-  });
+  const plan = planFor(settings);
   const workers = o.workers === undefined ? defaultWorkers() : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${o.workers}: a whole number from 1 to 64.`);
   const signalled = Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);

@@ -1,6 +1,6 @@
 // `mdatp-mirror status`: per-bundle health for people (a table) and monitoring (exit code 0 healthy / 1 not).
+import { planFor } from '../../settings/plan.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
-import { planBundles } from '../../plan/bundles.js';
 import { loadSettings } from '../../settings/load.js';
 import { inspectBundle } from '../../status/inspect.js';
 import { formatStatus } from '../../status/format.js';
@@ -28,12 +28,7 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
   try {
     const upstream = http ? new Upstream(settings.baseUpdateUrl, http) : undefined;
     const [holds, run] = await Promise.all([readHolds(layout), readRunState(layout)]);
-    const plan = planBundles({
-      linux: settings.downloadLinuxUpdates,
-      mac: settings.downloadMacUpdates,
-      preview: settings.downloadPreviewUpdates,
-      architectures: settings.architectures,
-    });
+    const plan = planFor(settings);
     const now = io.now();
     const staging =
       settings.rollout.mode === 'immediate'

@@ -3,6 +3,7 @@ import { ExitCode, isMirrorError, usageError } from '../../errors/catalogue.js';
 import { ARCHES, type Arch } from '../../plan/bundles.js';
 import { loadSettings, type Settings } from '../../settings/load.js';
 import { formatBytes } from '../../util/bytes.js';
+import { formatTable } from '../../util/table.js';
 import { httpClientFor } from '../../upstream/from-settings.js';
 import { HttpClient } from '../../upstream/http-client.js';
 import { Upstream } from '../../upstream/upstream.js';
@@ -49,8 +50,7 @@ export async function verify(location: string, o: VerifyOptions, io: CommandIo):
     for (const v of verdicts) {
       rows.push([v.arch, v.ok ? 'ok' : 'PROBLEM', v.manifest?.DefinitionVersion ?? '-', v.manifest?.EngineVersion ?? '-', v.size === undefined ? '-' : formatBytes(v.size), ...(upstream ? [v.upstream?.signatures ?? '-'] : []), v.problems.join('; ')]);
     }
-    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    io.stdout.write(`verify ${location}\n${rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`);
+    io.stdout.write(`verify ${location}\n${formatTable(rows)}\n`);
     return code;
   } finally {
     await http.close();
