@@ -68,7 +68,10 @@ export async function main(argv: string[], given?: CommandIo): Promise<number> {
       io.stderr.write(`mdatp-mirror: ${e.message}\n`);
       return e.exitCode;
     }
-    io.stderr.write(`mdatp-mirror: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    io.stderr.write(
+      `mdatp-mirror: unexpected error (a bug; the served tree is never left partial, publishing only renames verified files): ${(e as Error)?.stack ?? String(e)}\n` +
+        'Run again with --verbose and report this output together with the log file.\n',
+    );
     return ExitCode.bundleFailed;
   }
 }

@@ -14,7 +14,7 @@ function versionCell(b: BundleOutcome): string {
 }
 
 
-export function formatSummary(report: RunReport): string {
+export function formatSummary(report: RunReport, logFile?: string): string {
   const count = (s: BundleOutcome['status']): number => report.bundles.filter((b) => b.status === s).length;
   const head =
     `mdatp-mirror download: ${report.bundles.length} bundle(s): ${count('downloaded')} downloaded, ` +
@@ -33,7 +33,10 @@ export function formatSummary(report: RunReport): string {
     ]);
   }
   const promoted = (report.promoted ?? []).map((p) => `promoted to live: ${p.os}/${p.channel}/${p.arch} ${p.from?.signatures ?? '-'} -> ${p.to.signatures} (staged ${formatDuration(p.stagedForMs)})\n`).join('');
-  return `${head}\n${formatTable(rows)}\n${promoted}mirror: ${report.downloadFolder}\n`;
+  const failed = count('failed') > 0
+    ? `failed bundles still serve their previous good pair; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n`
+    : '';
+  return `${head}\n${formatTable(rows)}\n${promoted}${failed}mirror: ${report.downloadFolder}\n`;
 }
 
 export function formatJson(report: RunReport, exitCode: number): string {

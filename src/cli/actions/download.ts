@@ -49,7 +49,7 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
     progress?.clear();
     const code = exitCodeFor(report, interruption.exitCode());
     if (opts.json) io.stdout.write(formatJson(report, code));
-    else if (!opts.quiet || code !== ExitCode.ok) (code === ExitCode.ok ? io.stdout : io.stderr).write(formatSummary(report));
+    else if (!opts.quiet || code !== ExitCode.ok) (code === ExitCode.ok ? io.stdout : io.stderr).write(formatSummary(report, settings.logFilePath));
     return code;
   } catch (e) {
     logger.error({ err: (e as Error).message, code: (e as { code?: string }).code }, 'run aborted');
