@@ -1,22 +1,7 @@
 // Identify ourselves to the upstream, as a polite client does.
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-/** The package's version, found by walking up from this file (source, compiled or bundled layouts alike). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mdatp-mirror' && pkg.version) return pkg.version;
-    } catch {
-      // not here; keep walking up
-    }
-    dir = dirname(dir);
-  }
-  return '0.0.0';
-}
+/** Replaced by the bundler (scripts/build.mjs) with package.json's version; unbundled code reports a dev version. */
+declare const __MDATP_MIRROR_VERSION__: string | undefined;
 
-export const VERSION: string = packageVersion();
+export const VERSION: string = typeof __MDATP_MIRROR_VERSION__ === 'string' ? __MDATP_MIRROR_VERSION__ : '0.0.0-dev';
 export const USER_AGENT = `mdatp-mirror/${VERSION} (+offline security-intelligence mirror; node ${process.versions.node})`;

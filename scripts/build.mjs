@@ -1,0 +1,29 @@
+// Bundles the CLI with esbuild: one entry plus lazily loaded chunks (start-up time), for the Node floor in engines,
+// with the package version fixed at build time so nothing searches for package.json at run time.
+import { readFileSync } from 'node:fs';
+import { build } from 'esbuild';
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: ['src/cli/main.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22.22',
+  splitting: true,
+  outdir: 'dist/bundle',
+  chunkNames: 'chunks/[name]-[hash]',
+  define: { __MDATP_MIRROR_VERSION__: JSON.stringify(pkg.version) },
+  // Bundled CommonJS dependencies (pino, yauzl) still call require and read __dirname.
+  banner: {
+    js: [
+      "import { createRequire as __mdatpRequire } from 'node:module';",
+      "import { fileURLToPath as __mdatpPath } from 'node:url';",
+      'const require = __mdatpRequire(import.meta.url);',
+      'const __filename = __mdatpPath(import.meta.url);',
+      "const __dirname = __mdatpPath(new URL('.', import.meta.url));",
+    ].join(' '),
+  },
+  logLevel: 'warning',
+});
