@@ -41,7 +41,10 @@ for (const tool of ['curl', '/usr/bin/time']) {
 /** Runs a command under GNU time; returns wall seconds, CPU seconds and peak RSS in MiB. */
 function timed(cmd, cmdArgs, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@TIME %e %U %S %M', cmd, ...cmdArgs], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', '@@TIME %e %U %S %M', cmd, ...cmdArgs], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     let out = '';
     child.stdout.on('data', (c) => (out += c));
@@ -140,9 +143,16 @@ const fast = await startSim(SIZE);
     const before = fast.requests.length;
     walls.push((await timed(process.execPath, [BIN, 'download', '--quiet', '--settings', settings])).wall);
     const made = fast.requests.slice(before);
-    requests = { total: made.length, info: made.filter((r) => r.kind === 'info').length, bundle: made.filter((r) => r.kind === 'bundle').length, redirects: made.filter((r) => r.kind === 'fwlink' || r.kind === 'redirect').length };
+    requests = {
+      total: made.length,
+      info: made.filter((r) => r.kind === 'info').length,
+      bundle: made.filter((r) => r.kind === 'bundle').length,
+      redirects: made.filter((r) => r.kind === 'fwlink' || r.kind === 'redirect').length,
+    };
   }
-  const nodeStart = median(await Promise.all([0, 1, 2].map(() => timed(process.execPath, ['-e', '0']))).then((rs) => rs.map((r) => r.wall)));
+  const nodeStart = median(
+    await Promise.all([0, 1, 2].map(() => timed(process.execPath, ['-e', '0']))).then((rs) => rs.map((r) => r.wall)),
+  );
   results.noop = { wall: median(walls), nodeStart, budget: nodeStart + 0.3, requests };
   log('noop', results.noop);
 }
@@ -173,15 +183,50 @@ const f = (n, d = 2) => n.toFixed(d);
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}`;
 const rows = [
   ['measure', 'mdatp-mirror', 'curl (sequential)', 'ratio', 'target'],
-  results.wan && [`WAN-like cold sync, 8 x ${args.size} (${args.rate} MB/s per connection, ${args.latency} ms latency)`, `${f(results.wan.ours, 1)} s`, `${f(results.wan.curl, 1)} s`, `${f(results.wan.ratio)}x`, '<= 0.35x'],
-  [`loopback cold sync, 8 x ${args.size}, concurrency 1`, `${f(results.loopback.ours)} s`, `${f(results.loopback.curl)} s`, `${f(results.loopback.ratio)}x`, '<= 1.5x'],
+  results.wan && [
+    `WAN-like cold sync, 8 x ${args.size} (${args.rate} MB/s per connection, ${args.latency} ms latency)`,
+    `${f(results.wan.ours, 1)} s`,
+    `${f(results.wan.curl, 1)} s`,
+    `${f(results.wan.ratio)}x`,
+    '<= 0.35x',
+  ],
+  [
+    `loopback cold sync, 8 x ${args.size}, concurrency 1`,
+    `${f(results.loopback.ours)} s`,
+    `${f(results.loopback.curl)} s`,
+    `${f(results.loopback.ratio)}x`,
+    '<= 1.5x',
+  ],
   ['CPU seconds per GB (loopback, concurrency 1)', `${f(results.loopback.cpuPerGB)} s`, `${f(results.loopback.curlCpuPerGB)} s`, '', ''],
   ...Object.entries(results.rss).map(([size, mib]) => [`peak RSS, 8 x ${size}, concurrency 4`, `${f(mib, 0)} MiB`, '', '', '<= 120 MiB']),
-  results.rss[args.big] !== undefined && ['peak RSS growth, ' + args.big + ' vs ' + args.size, `${f((100 * (results.rss[args.big] - results.rss[args.size])) / results.rss[args.size], 1)} %`, '', '', '<= 10 %'],
-  ['no-op run (all current): wall time', `${f(results.noop.wall)} s`, `node -e 0: ${f(results.noop.nodeStart)} s`, '', `<= ${f(results.noop.budget)} s`],
-  ['no-op run: requests', `${results.noop.requests.info} version docs (+${results.noop.requests.redirects} redirects), ${results.noop.requests.bundle} bundles`, '', '', '8 version docs, 0 bundles'],
+  results.rss[args.big] !== undefined && [
+    'peak RSS growth, ' + args.big + ' vs ' + args.size,
+    `${f((100 * (results.rss[args.big] - results.rss[args.size])) / results.rss[args.size], 1)} %`,
+    '',
+    '',
+    '<= 10 %',
+  ],
+  [
+    'no-op run (all current): wall time',
+    `${f(results.noop.wall)} s`,
+    `node -e 0: ${f(results.noop.nodeStart)} s`,
+    '',
+    `<= ${f(results.noop.budget)} s`,
+  ],
+  [
+    'no-op run: requests',
+    `${results.noop.requests.info} version docs (+${results.noop.requests.redirects} redirects), ${results.noop.requests.bundle} bundles`,
+    '',
+    '',
+    '8 version docs, 0 bundles',
+  ],
 ].filter(Boolean);
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-const table = rows.map((r, i) => `| ${r.map((c, j) => String(c).padEnd(widths[j])).join(' | ')} |${i === 0 ? `\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|` : ''}`).join('\n');
+const table = rows
+  .map(
+    (r, i) =>
+      `| ${r.map((c, j) => String(c).padEnd(widths[j])).join(' | ')} |${i === 0 ? `\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|` : ''}`,
+  )
+  .join('\n');
 console.log(`Machine: ${machine}\n\n${table}\n`);
 writeFileSync(join(WORK, 'results.json'), JSON.stringify({ machine, args, results }, null, 2));

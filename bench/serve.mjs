@@ -37,7 +37,11 @@ const has = (cmd) => {
   }
 };
 
-for (const [cmd, pkg] of [['nginx', 'nginx'], ['curl', 'curl'], ['/usr/bin/time', 'time']]) {
+for (const [cmd, pkg] of [
+  ['nginx', 'nginx'],
+  ['curl', 'curl'],
+  ['/usr/bin/time', 'time'],
+]) {
   if (!has(cmd) && !existsSync(cmd.startsWith('/') ? cmd : '/nonexistent')) {
     log(`installing ${pkg} from Debian's packages`);
     execFileSync('sh', ['-c', `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkg}`], { stdio: 'inherit' });
@@ -54,9 +58,15 @@ const id = { os: 'linux', channel: 'production', arch: 'x86_64' };
 const bundle = await ensureBundle(join(process.cwd(), args.work, 'upstream'), id, new Catalog().get(id), SIZE);
 copyFileSync(bundle, join(live, 'updates.zip'));
 const FILE_SIZE = statSync(join(live, 'updates.zip')).size;
-writeFileSync(join(live, 'manifest.json'), JSON.stringify({ EngineVersion: '1.1.24030.4', DefinitionVersion: '1.421.100.0', size: FILE_SIZE }));
+writeFileSync(
+  join(live, 'manifest.json'),
+  JSON.stringify({ EngineVersion: '1.1.24030.4', DefinitionVersion: '1.421.100.0', size: FILE_SIZE }),
+);
 const settings = join(WORK, 'settings.json');
-writeFileSync(settings, JSON.stringify({ downloadFolder: root, downloadLinuxUpdates: true, architectures: ['x86_64'], logFilePath: join(WORK, 'serve.log') }));
+writeFileSync(
+  settings,
+  JSON.stringify({ downloadFolder: root, downloadLinuxUpdates: true, architectures: ['x86_64'], logFilePath: join(WORK, 'serve.log') }),
+);
 
 const PATH = '/linux/production/arch_x86_64/updates.zip';
 const NGINX_PORT = 18080;
@@ -80,14 +90,39 @@ async function waitForPort(port) {
 }
 
 const nginx = spawn(nginxBin, ['-c', join(WORK, 'nginx/nginx.conf'), '-p', join(WORK, 'nginx')], { stdio: 'ignore' });
-const ours = spawn('/usr/bin/time', ['-f', '@@RSS %M', process.execPath, BIN, 'serve', '--host', '127.0.0.1', '--port', String(OURS_PORT), '--no-access-log', ...(args.workers ? ['--workers', args.workers] : []), '--settings', settings], { stdio: ['ignore', 'ignore', 'pipe'] });
+const ours = spawn(
+  '/usr/bin/time',
+  [
+    '-f',
+    '@@RSS %M',
+    process.execPath,
+    BIN,
+    'serve',
+    '--host',
+    '127.0.0.1',
+    '--port',
+    String(OURS_PORT),
+    '--no-access-log',
+    ...(args.workers ? ['--workers', args.workers] : []),
+    '--settings',
+    settings,
+  ],
+  { stdio: ['ignore', 'ignore', 'pipe'] },
+);
 let oursErr = '';
 ours.stderr.on('data', (c) => (oursErr += c));
 // Whatever happens below, neither server outlives the benchmark.
 process.on('exit', () => {
   nginx.kill('SIGKILL');
   try {
-    process.kill(Number(execFileSync('pgrep', ['-P', String(ours.pid)]).toString().trim()), 'SIGKILL');
+    process.kill(
+      Number(
+        execFileSync('pgrep', ['-P', String(ours.pid)])
+          .toString()
+          .trim(),
+      ),
+      'SIGKILL',
+    );
   } catch {
     // already gone
   }
@@ -115,7 +150,9 @@ async function throughput(port) {
 async function rate(port, kind) {
   const url = `http://127.0.0.1:${port}${PATH}`;
   if (kind === 'head') return headRate(url);
-  const etag = execFileSync('curl', ['-sI', url]).toString().match(/etag: (.*)\r/i)[1];
+  const etag = execFileSync('curl', ['-sI', url])
+    .toString()
+    .match(/etag: (.*)\r/i)[1];
   const result = await autocannon({
     url,
     connections: 64,
@@ -125,7 +162,8 @@ async function rate(port, kind) {
   });
   const expected = kind === '304' ? 304 : 200;
   const total = Object.values(result.statusCodeStats).reduce((n, s) => n + s.count, 0);
-  if ((result.statusCodeStats[expected]?.count ?? 0) !== total || result.errors > 0) throw new Error(`unexpected answers on ${port}: ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`);
+  if ((result.statusCodeStats[expected]?.count ?? 0) !== total || result.errors > 0)
+    throw new Error(`unexpected answers on ${port}: ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`);
   return result.requests.average;
 }
 
@@ -161,7 +199,9 @@ const rates = {
   oursHead: await rate(OURS_PORT, 'head'),
 };
 
-const oursNode = execFileSync('pgrep', ['-P', String(ours.pid)]).toString().trim();
+const oursNode = execFileSync('pgrep', ['-P', String(ours.pid)])
+  .toString()
+  .trim();
 process.kill(Number(oursNode), 'SIGTERM');
 await once(ours, 'close');
 const rss = Number(/@@RSS (\d+)/.exec(oursErr)[1]) / 1024;
@@ -171,7 +211,12 @@ await once(nginx, 'close');
 const best = (xs) => Math.max(...xs);
 const n = best(results.nginx);
 const o = best(results.ours);
-const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}, ${execFileSync('sh', ['-c', `${nginxBin} -v 2>&1`]).toString().trim()}`;
+const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}, ${execFileSync(
+  'sh',
+  ['-c', `${nginxBin} -v 2>&1`],
+)
+  .toString()
+  .trim()}`;
 console.log(`Machine: ${machine}
 | measure (${CLIENTS} clients, ${args.size} updates.zip, loopback) | mdatp-mirror serve${args.workers ? ` --workers ${args.workers}` : ''} | nginx (sendfile) | ratio | target |
 |---|---|---|---|---|

@@ -18,7 +18,9 @@ describe('download', () => {
     expect(r.code).toBe(0);
     const files = Object.keys(await snapshot(f.mirror));
     const expected = ['linux', 'mac'].flatMap((os) =>
-      ['preview', 'production'].flatMap((ch) => ['arm64', 'x86_64'].flatMap((a) => [`${os}/${ch}/arch_${a}/manifest.json`, `${os}/${ch}/arch_${a}/updates.zip`])),
+      ['preview', 'production'].flatMap((ch) =>
+        ['arm64', 'x86_64'].flatMap((a) => [`${os}/${ch}/arch_${a}/manifest.json`, `${os}/${ch}/arch_${a}/updates.zip`]),
+      ),
     );
     expect(files).toEqual(expected.sort());
     const manifest = await readJson(join(f.mirror, 'mac/preview/arch_arm64/manifest.json'));
@@ -114,7 +116,7 @@ describe('download', () => {
     expect(r.code).toBe(0);
     const live = join(f.mirror, 'linux/production/arch_x86_64');
     const manifest = await readJson(join(live, 'manifest.json'));
-    expect(await zipText(join(live, 'updates.zip'), 'versions.txt')).toContain(`signatures=${manifest['DefinitionVersion']}\n`);
+    expect(await zipText(join(live, 'updates.zip'), 'versions.txt')).toContain(`signatures=${String(manifest['DefinitionVersion'])}\n`);
     expect(manifest['DefinitionVersion']).toBe(f.upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures);
     await expectConsistentMirror(f.mirror);
   });
@@ -134,11 +136,18 @@ describe('download', () => {
     await writeSettings(f.dir, f.upstream);
     expect((await download()).code).toBe(0);
     const { readFile } = await import('node:fs/promises');
-    const lines = (await readFile(join(f.dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(join(f.dir, 'mirror.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ event: 'run-start' });
     expect(lines.at(-1)).toMatchObject({ event: 'run-end', counts: { downloaded: 2, failed: 0 } });
     const published = lines.filter((l) => l['decision'] === 'downloaded');
     expect(published).toHaveLength(2);
-    expect(published[0]).toMatchObject({ bytes: expect.any(Number), source: expect.stringContaining('/cdn/linux/production/'), versions: { signatures: expect.any(String) } });
+    expect(published[0]).toMatchObject({
+      bytes: expect.any(Number),
+      source: expect.stringContaining('/cdn/linux/production/'),
+      versions: { signatures: expect.any(String) },
+    });
   });
 });

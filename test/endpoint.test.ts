@@ -8,6 +8,9 @@ import { runCli } from './helpers/cli.js';
 import { flipByte, removeDir, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
 import { startServe } from './helpers/serve.js';
 
+/** The part of mdatp_managed.json these tests read. */
+type ManagedJson = { antivirusEngine: Record<string, unknown> };
+
 let dir: string;
 beforeEach(async () => {
   dir = await tempDir();
@@ -36,12 +39,29 @@ describe('endpoint-config', () => {
       ['/mnt/wdav-update', 'linux', 'production', '/mnt/wdav-update/linux/production'],
     ] as const;
     for (const [url, os, channel, expected] of cases) {
-      const r = await runCli(['endpoint-config', '--url', url, '--os', os, '--channel', channel, '--format', 'json', '--out', join(dir, 'm.json')]);
+      const r = await runCli([
+        'endpoint-config',
+        '--url',
+        url,
+        '--os',
+        os,
+        '--channel',
+        channel,
+        '--format',
+        'json',
+        '--out',
+        join(dir, 'm.json'),
+      ]);
       expect(r.code).toBe(0);
-      expect(JSON.parse(await readFile(join(dir, 'm.json'), 'utf8')).antivirusEngine.offlineDefinitionUpdateUrl).toBe(expected);
+      expect((JSON.parse(await readFile(join(dir, 'm.json'), 'utf8')) as ManagedJson).antivirusEngine.offlineDefinitionUpdateUrl).toBe(
+        expected,
+      );
     }
     const staging = await runCli(['endpoint-config', '--url', 'http://m:8080', '--os', 'linux', '--staging', '--fallback-to-cloud']);
-    expect(JSON.parse(staging.stdout).antivirusEngine).toMatchObject({ offlineDefinitionUpdateUrl: 'http://m:8080/staging/linux/production/', offlineDefinitionUpdateFallbackToCloud: true });
+    expect((JSON.parse(staging.stdout) as ManagedJson).antivirusEngine).toMatchObject({
+      offlineDefinitionUpdateUrl: 'http://m:8080/staging/linux/production/',
+      offlineDefinitionUpdateFallbackToCloud: true,
+    });
   });
 
   it('exits 2 on an interval outside 60-86400 seconds or a URL that names arch_*', async () => {
@@ -59,10 +79,22 @@ describe('endpoint-config', () => {
     const r = await runCli(['endpoint-config', '--url', 'https://mirror.example.com', '--os', 'mac']);
     expect(r.code).toBe(0);
     expect(XMLValidator.validate(r.stdout)).toBe(true);
-    type Dict = { key: string[]; string?: string[]; integer?: number[]; dict?: Dict[]; array?: { dict: Dict[] }[]; true?: unknown[]; false?: unknown[] };
-    const parsed = new XMLParser({ isArray: (n) => ['dict', 'key', 'string', 'integer', 'array', 'true', 'false'].includes(n) }).parse(r.stdout) as { plist: { dict: Dict[] } };
+    type Dict = {
+      key: string[];
+      string?: string[];
+      integer?: number[];
+      dict?: Dict[];
+      array?: { dict: Dict[] }[];
+      true?: unknown[];
+      false?: unknown[];
+    };
+    const parsed = new XMLParser({ isArray: (n) => ['dict', 'key', 'string', 'integer', 'array', 'true', 'false'].includes(n) }).parse(
+      r.stdout,
+    ) as { plist: { dict: Dict[] } };
     const top = parsed.plist.dict[0]!;
-    expect(top.key).toEqual(expect.arrayContaining(['PayloadContent', 'PayloadType', 'PayloadIdentifier', 'PayloadUUID', 'PayloadVersion', 'PayloadScope']));
+    expect(top.key).toEqual(
+      expect.arrayContaining(['PayloadContent', 'PayloadType', 'PayloadIdentifier', 'PayloadUUID', 'PayloadVersion', 'PayloadScope']),
+    );
     expect(top.string).toContain('Configuration');
     const payload = top.array![0]!.dict[0]!;
     expect(payload.string).toContain('com.microsoft.wdav');
@@ -110,9 +142,14 @@ describe('endpoint-config', () => {
     ];
     for (const e of expectations) expect(r.stdout).toMatch(e);
 
-    await writeFile(file, JSON.stringify({ antivirusEngine: { offlineDefinitionUpdate: 'enabled', offlineDefinitionUpdateUrl: 'http://mirror:8080/' } }));
+    await writeFile(
+      file,
+      JSON.stringify({ antivirusEngine: { offlineDefinitionUpdate: 'enabled', offlineDefinitionUpdateUrl: 'http://mirror:8080/' } }),
+    );
     const trailing = await runCli(['endpoint-config', 'lint', file]);
-    expect(trailing.stdout).toMatch(/does not end with \/<os>\/<channel>\/\.\n {2}fix: append the tree, for example "http:\/\/mirror:8080\/linux\/production\/"/);
+    expect(trailing.stdout).toMatch(
+      /does not end with \/<os>\/<channel>\/\.\n {2}fix: append the tree, for example "http:\/\/mirror:8080\/linux\/production\/"/,
+    );
   });
 });
 
@@ -155,7 +192,9 @@ describe('verify', () => {
 
   it('checks a directory location, and compares with upstream on --check-upstream', async () => {
     const location = join(mirror, 'linux/production');
-    expect((await runCli(['verify', location, '--arch', 'x86_64', '--check-upstream', '--settings', join(dir, 'settings.json')])).code).toBe(0);
+    expect(
+      (await runCli(['verify', location, '--arch', 'x86_64', '--check-upstream', '--settings', join(dir, 'settings.json')])).code,
+    ).toBe(0);
     upstream.catalog.bump({ os: 'linux' });
     const behind = await runCli(['verify', location, '--arch', 'x86_64', '--check-upstream', '--settings', join(dir, 'settings.json')]);
     expect(behind.code).toBe(1);

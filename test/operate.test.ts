@@ -30,8 +30,15 @@ describe('status', () => {
     const r = await cli('status');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('all healthy');
-    expect(r.stdout).toMatch(new RegExp(`linux/production/x86_64\\s+ok\\s+${f.upstream.catalog.get(X86).signatures.replace(/\./g, '\\.')}\\s+\\S+\\s+512 KiB.*downloaded`));
-    const json = JSON.parse((await cli('status', '--json')).stdout) as { bundles: { live: { state: string; sha256: string } }[]; exitCode: number };
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `linux/production/x86_64\\s+ok\\s+${f.upstream.catalog.get(X86).signatures.replace(/\./g, '\\.')}\\s+\\S+\\s+512 KiB.*downloaded`,
+      ),
+    );
+    const json = JSON.parse((await cli('status', '--json')).stdout) as {
+      bundles: { live: { state: string; sha256: string } }[];
+      exitCode: number;
+    };
     expect(json.exitCode).toBe(0);
     expect(json.bundles[0]!.live).toMatchObject({ state: 'ok', sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
   });
@@ -156,7 +163,12 @@ describe('retention', () => {
     }
     const { readdir } = await import('node:fs/promises');
     const history = join(f.mirror, '.mdatp-mirror/history/live/linux/production/arch_x86_64');
-    expect((await readdir(history)).sort()).toEqual(seen.slice(1, 4).map((v) => `${f.upstream.catalog.get(X86).engine}-${v}`).sort());
+    expect((await readdir(history)).sort()).toEqual(
+      seen
+        .slice(1, 4)
+        .map((v) => `${f.upstream.catalog.get(X86).engine}-${v}`)
+        .sort(),
+    );
     // The served tree still has only live and _back.
     expect(Object.keys(await snapshot(f.mirror)).sort()).toEqual([
       'linux/production/arch_x86_64/manifest.json',

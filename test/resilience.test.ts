@@ -20,7 +20,10 @@ const settingsPath = () => join(f.dir, 'settings.json');
 const download = (...args: string[]) => runCli(['download', '--settings', settingsPath(), ...args]);
 const bundleRequests = () => f.upstream.requests.filter((r) => r.kind === 'bundle');
 const logLines = async () =>
-  (await readFile(join(f.dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  (await readFile(join(f.dir, 'mirror.log'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('retries', () => {
   it('heals 500s and 503s that clear after a few tries, in the same run, logging every attempt', async () => {
@@ -133,7 +136,9 @@ describe('disk space', () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], minFreeSpace: '900000GB' });
     const r = await download();
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/DISK_FULL: not enough disk space in \S*mirror: need .* \(bundle [\d.]+ KiB \+ margin 879 TiB\), [\d.]+ \w+ free/);
+    expect(r.stderr).toMatch(
+      /DISK_FULL: not enough disk space in \S*mirror: need .* \(bundle [\d.]+ KiB \+ margin 879 TiB\), [\d.]+ \w+ free/,
+    );
     expect(await snapshot(f.mirror)).toEqual(good);
     await expectConsistentMirror(f.mirror);
   });
@@ -142,29 +147,29 @@ describe('disk space', () => {
 describe('one run at a time', () => {
   it('exits 3 naming the holder while another run is active, then the lock is released', async () => {
     await withSlowUpstream(1_000_000, async (slow) => {
-    await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-    const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
-    const first = startCli(['download', '--settings', settingsPath()]);
-    await progress;
-    const second = await download();
-    expect(second.code).toBe(3);
-    expect(second.stderr).toContain(`pid ${first.pid} on ${hostname()}`);
-    expect(second.stderr).toMatch(/--wait/);
-    expect((await first.result).code).toBe(0);
-    await expectConsistentMirror(f.mirror);
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+      const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
+      const first = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      const second = await download();
+      expect(second.code).toBe(3);
+      expect(second.stderr).toContain(`pid ${first.pid} on ${hostname()}`);
+      expect(second.stderr).toMatch(/--wait/);
+      expect((await first.result).code).toBe(0);
+      await expectConsistentMirror(f.mirror);
     });
   });
 
   it('waits for the lock with --wait, then runs', async () => {
     await withSlowUpstream(2_000_000, async (slow) => {
-    await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-    const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
-    const first = startCli(['download', '--settings', settingsPath()]);
-    await progress;
-    const second = await download('--wait', '30');
-    expect(second.code).toBe(0);
-    expect(second.stdout).toMatch(/up to date/);
-    expect((await first.result).code).toBe(0);
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+      const progress = new Promise<void>((resolve) => slow.events.once('body-progress', () => resolve()));
+      const first = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      const second = await download('--wait', '30');
+      expect(second.code).toBe(0);
+      expect(second.stdout).toMatch(/up to date/);
+      expect((await first.result).code).toBe(0);
     });
   });
 
@@ -183,24 +188,26 @@ describe('one run at a time', () => {
 describe('crashes and signals', () => {
   it('survives kill -9 mid-download: the live tree stays consistent and the next run completes', async () => {
     await withSlowUpstream(1_000_000, async (slow) => {
-    await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-    expect((await download()).code).toBe(0);
-    const good = await snapshot(f.mirror);
-    slow.catalog.bump({ os: 'linux' });
-    const progress = new Promise<void>((resolve) => slow.events.on('body-progress', (rec: RequestRecord) => rec.bytes > 200_000 && resolve()));
-    const child = startCli(['download', '--settings', settingsPath()]);
-    await progress;
-    child.kill('SIGKILL');
-    expect((await child.result).signal).toBe('SIGKILL');
-    expect(await snapshot(f.mirror)).toEqual(good);
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+      expect((await download()).code).toBe(0);
+      const good = await snapshot(f.mirror);
+      slow.catalog.bump({ os: 'linux' });
+      const progress = new Promise<void>((resolve) =>
+        slow.events.on('body-progress', (rec: RequestRecord) => rec.bytes > 200_000 && resolve()),
+      );
+      const child = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      child.kill('SIGKILL');
+      expect((await child.result).signal).toBe('SIGKILL');
+      expect(await snapshot(f.mirror)).toEqual(good);
 
-    const next = await download();
-    expect(next.code).toBe(0);
-    expect((await logLines()).some((l) => String(l['msg']).includes('took over a stale lock'))).toBe(true);
-    expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
-      slow.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures,
-    );
-    await expectConsistentMirror(f.mirror);
+      const next = await download();
+      expect(next.code).toBe(0);
+      expect((await logLines()).some((l) => String(l['msg']).includes('took over a stale lock'))).toBe(true);
+      expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
+        slow.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures,
+      );
+      await expectConsistentMirror(f.mirror);
     });
   });
 
@@ -210,19 +217,19 @@ describe('crashes and signals', () => {
   ] as const) {
     it(`on ${sig} stops, removes temp files, releases the lock, logs it and exits ${code}`, async () => {
       await withSlowUpstream(1_000_000, async (slow) => {
-      await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
-      expect((await download()).code).toBe(0);
-      const good = await snapshot(f.mirror);
-      slow.catalog.bump({ os: 'linux' });
-      const progress = bodyProgressOf(slow, 100_000);
-      const child = startCli(['download', '--settings', settingsPath()]);
-      await progress;
-      child.kill(sig);
-      const r = await child.result;
-      expect(r.code).toBe(code);
-      expect(await snapshot(f.mirror)).toEqual(good);
-      await expectConsistentMirror(f.mirror);
-      expect((await logLines()).some((l) => l['event'] === 'interrupted' && l['signal'] === sig)).toBe(true);
+        await writeSettings(f.dir, slow, { architectures: ['x86_64'] });
+        expect((await download()).code).toBe(0);
+        const good = await snapshot(f.mirror);
+        slow.catalog.bump({ os: 'linux' });
+        const progress = bodyProgressOf(slow, 100_000);
+        const child = startCli(['download', '--settings', settingsPath()]);
+        await progress;
+        child.kill(sig);
+        const r = await child.result;
+        expect(r.code).toBe(code);
+        expect(await snapshot(f.mirror)).toEqual(good);
+        await expectConsistentMirror(f.mirror);
+        expect((await logLines()).some((l) => l['event'] === 'interrupted' && l['signal'] === sig)).toBe(true);
       });
     });
   }
@@ -315,14 +322,21 @@ describe('crash between the two renames', () => {
 
     // The state a power cut leaves after "rename bundle" and before "write manifest": new bytes, old manifest.
     f.upstream.catalog.bump({ os: 'linux' });
-    const next = await ensureBundle(join((await import('node:os')).tmpdir(), 'mdatp-mirror-test-bundles'), id, f.upstream.catalog.get(id), 1024 * 1024);
+    const next = await ensureBundle(
+      join((await import('node:os')).tmpdir(), 'mdatp-mirror-test-bundles'),
+      id,
+      f.upstream.catalog.get(id),
+      1024 * 1024,
+    );
     await copyFile(next, join(f.mirror, 'linux/production/arch_x86_64/updates.zip'));
 
     const r = await download();
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/did not match its manifest, so the existing backup was kept/);
     expect(await snapshot(join(f.mirror, 'linux/production_back'))).toEqual(backup);
-    expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(f.upstream.catalog.get(id).signatures);
+    expect((await readJson(join(f.mirror, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion']).toBe(
+      f.upstream.catalog.get(id).signatures,
+    );
     await expectConsistentMirror(f.mirror);
   });
 });

@@ -15,7 +15,8 @@ const at = (hours: number) => ({ MDATP_MIRROR_NOW: new Date(T0 + hours * 3_600_0
 const f = useMirrorFixture();
 
 const cli = (args: string[], env: Record<string, string> = {}) => runCli([...args, '--settings', join(f.dir, 'settings.json')], { env });
-const version = async (tree: string) => (await readJson(join(f.mirror, tree, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion'];
+const version = async (tree: string) =>
+  (await readJson(join(f.mirror, tree, 'linux/production/arch_x86_64/manifest.json')))['DefinitionVersion'];
 const liveFiles = async () => Object.keys(await snapshot(f.mirror)).filter((f) => !f.startsWith('staging/'));
 
 describe('rollout: manual', () => {
@@ -88,7 +89,8 @@ describe('rollout: manual', () => {
     const serve = await startServe(['--settings', join(f.dir, 'settings.json')]);
     try {
       const cfg = await runCli(['endpoint-config', '--url', serve.base, '--os', 'linux', '--staging']);
-      const url = JSON.parse(cfg.stdout).antivirusEngine.offlineDefinitionUpdateUrl as string;
+      const url = (JSON.parse(cfg.stdout) as { antivirusEngine: { offlineDefinitionUpdateUrl: string } }).antivirusEngine
+        .offlineDefinitionUpdateUrl;
       expect(url).toBe(`${serve.base}/staging/linux/production/`);
       const v = await runCli(['verify', url, '--arch', 'x86_64']);
       expect(v.code).toBe(0);

@@ -26,7 +26,10 @@ afterEach(async () => removeDir(dir));
 
 const settingsFile = () => join(dir, 'settings.json');
 const logEvents = async () =>
-  (await readFile(join(dir, 'mirror.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  (await readFile(join(dir, 'mirror.log'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 /** Resolves with stdout once `count` lines matching `pattern` have been printed. */
 function linesPrinted(child: ReturnType<typeof startCli>, pattern: RegExp, count: number): Promise<string> {
@@ -110,11 +113,16 @@ describe('schedule install', () => {
     expect(fields.slice(7)).toEqual(['download', '--quiet', '--settings', settingsFile()]);
   });
 
-  for (const schedule of [['--every', '4h'], ['--cron', '30 2,14 * * 1-5']]) {
+  for (const schedule of [
+    ['--every', '4h'],
+    ['--cron', '30 2,14 * * 1-5'],
+  ]) {
     it(`writes systemd units that systemd-analyze accepts (${schedule.join(' ')})`, async () => {
       expect((await install('--with', 'systemd', ...schedule)).code).toBe(0);
       const out = join(dir, 'out');
-      const verify = spawnSync('systemd-analyze', ['verify', join(out, 'mdatp-mirror.service'), join(out, 'mdatp-mirror.timer')], { encoding: 'utf8' });
+      const verify = spawnSync('systemd-analyze', ['verify', join(out, 'mdatp-mirror.service'), join(out, 'mdatp-mirror.timer')], {
+        encoding: 'utf8',
+      });
       expect(verify.status).toBe(0);
       expect(verify.stderr.split('\n').filter((l) => l.includes('mdatp-mirror'))).toEqual([]);
       const timer = await readFile(join(out, 'mdatp-mirror.timer'), 'utf8');
@@ -125,7 +133,9 @@ describe('schedule install', () => {
       } else {
         expect(timer).toMatch(/^OnUnitActiveSec=14400s$/m);
       }
-      expect(await readFile(join(out, 'mdatp-mirror.service'), 'utf8')).toContain(`ExecStart=${process.execPath} ${BIN} download --quiet --settings ${settingsFile()}`);
+      expect(await readFile(join(out, 'mdatp-mirror.service'), 'utf8')).toContain(
+        `ExecStart=${process.execPath} ${BIN} download --quiet --settings ${settingsFile()}`,
+      );
     });
   }
 
@@ -133,14 +143,21 @@ describe('schedule install', () => {
     expect((await install('--with', 'launchd', '--cron', '15 */6 * * *')).code).toBe(0);
     const xml = await readFile(join(dir, 'out/com.mdatp-mirror.download.plist'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
-    const plist = new XMLParser({ isArray: (name) => name === 'dict' || name === 'string' || name === 'integer' || name === 'key' }).parse(xml) as {
+    const plist = new XMLParser({ isArray: (name) => name === 'dict' || name === 'string' || name === 'integer' || name === 'key' }).parse(
+      xml,
+    ) as {
       plist: { dict: { key: string[]; string: string[]; array: { string?: string[]; dict?: { key: string[]; integer: number[] }[] }[] }[] };
     };
     const top = plist.plist.dict[0]!;
     expect(top.key).toEqual(['Label', 'ProgramArguments', 'StartCalendarInterval', 'RunAtLoad', 'ProcessType', 'StandardErrorPath']);
     const [args, calendar] = top.array as [{ string: string[] }, { dict: { key: string[]; integer: number[] }[] }];
     expect(args.string).toEqual([process.execPath, BIN, 'download', '--quiet', '--settings', settingsFile()]);
-    expect(calendar.dict.map((d) => d.integer)).toEqual([[15, 0], [15, 6], [15, 12], [15, 18]]);
+    expect(calendar.dict.map((d) => d.integer)).toEqual([
+      [15, 0],
+      [15, 6],
+      [15, 12],
+      [15, 18],
+    ]);
   });
 
   it('writes Task Scheduler XML (UTF-16) that parses, repeating at the interval', async () => {
@@ -151,7 +168,9 @@ describe('schedule install', () => {
     expect([...raw.subarray(0, 2)]).toEqual([0xff, 0xfe]);
     const xml = raw.subarray(2).toString('utf16le');
     expect(XMLValidator.validate(xml)).toBe(true);
-    const task = new XMLParser().parse(xml) as { Task: { Triggers: { TimeTrigger: { Repetition: { Interval: string } } }; Actions: { Exec: { Command: string; Arguments: string } } } };
+    const task = new XMLParser().parse(xml) as {
+      Task: { Triggers: { TimeTrigger: { Repetition: { Interval: string } } }; Actions: { Exec: { Command: string; Arguments: string } } };
+    };
     expect(task.Task.Triggers.TimeTrigger.Repetition.Interval).toBe('PT4H');
     expect(task.Task.Actions.Exec.Command).toBe(process.execPath);
     expect(task.Task.Actions.Exec.Arguments).toBe(`${BIN} download --quiet --settings ${settingsFile()}`);

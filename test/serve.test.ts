@@ -204,7 +204,9 @@ describe('serve: operations', () => {
     expect(bad.res.statusCode).toBe(503);
     expect(JSON.parse(bad.body.toString())).toMatchObject({
       status: 'unhealthy',
-      bundles: expect.arrayContaining([expect.objectContaining({ tree: 'live', bundle: 'linux/production/arch_x86_64', state: 'missing' })]),
+      bundles: expect.arrayContaining([
+        expect.objectContaining({ tree: 'live', bundle: 'linux/production/arch_x86_64', state: 'missing' }),
+      ]),
     });
   });
 
@@ -215,10 +217,15 @@ describe('serve: operations', () => {
     const { res, body } = await fetchRaw(`${serve.base}/metrics`);
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = body.toString();
-    for (const line of text.trim().split('\n').filter((l) => l !== '')) {
+    for (const line of text
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')) {
       expect(line).toMatch(/^(# (HELP|TYPE) \w+ .+|\w+(\{[^}]*\})? -?[\d.e+-]+|\w+(\{[^}]*\})? (NaN|[+-]Inf))$/);
     }
-    const live = JSON.parse((await readFile(join(mirror, 'linux/production/arch_x86_64/manifest.json'))).toString()) as { DefinitionVersion: string };
+    const live = JSON.parse((await readFile(join(mirror, 'linux/production/arch_x86_64/manifest.json'))).toString()) as {
+      DefinitionVersion: string;
+    };
     expect(text).toContain(`mdatp_mirror_bundle_info{tree="live",bundle="linux/production/arch_x86_64",engine=`);
     expect(text).toContain(`signatures="${live.DefinitionVersion}"} 1`);
     expect(text).toMatch(/mdatp_mirror_bundle_age_seconds\{tree="live",bundle="linux\/production\/arch_x86_64"\} \d+/);
@@ -237,7 +244,11 @@ describe('serve: operations', () => {
     expect(sha(await client.finish())).toBe(sha(old));
     const r = await serve.child.result;
     expect(r.code).toBe(0);
-    const lines = serve.stdout().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = serve
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.at(-1)).toMatchObject({ event: 'access', method: 'GET', path: BUNDLE, status: 200, bytes: old.length, complete: true });
   });
 });

@@ -45,7 +45,13 @@ describe('settings', () => {
   });
 
   it('finds ./settings.json by default, and MDATP_MIRROR_SETTINGS when set', async () => {
-    const body = { downloadLinuxUpdates: true, downloadFolder: 'm', logFilePath: 'l.log', baseUpdateUrl: upstream.baseUrl, architectures: ['arm64'] };
+    const body = {
+      downloadLinuxUpdates: true,
+      downloadFolder: 'm',
+      logFilePath: 'l.log',
+      baseUpdateUrl: upstream.baseUrl,
+      architectures: ['arm64'],
+    };
     await settingsFile(body);
     expect((await runCli(['download'], { cwd: dir })).code).toBe(0);
     expect(existsSync(join(dir, 'm/linux/production/arch_arm64/updates.zip'))).toBe(true);
@@ -70,20 +76,50 @@ describe('settings', () => {
   });
 
   const mistakes: [string, string | object, RegExp][] = [
-    ['invalid JSON', '{\n  "downloadLinuxUpdates": true,\n  "downloadFolder": "x"\n  "logFilePath": "y"\n}', /settings\.json:4:3: invalid JSON/],
-    ['a wrong type', { downloadLinuxUpdates: 'yes' }, /field "downloadLinuxUpdates" must be true or false \(without quotes\), found the string "yes"/],
-    ['a misspelled key', { downloadLinuxUpdate: true, downloadMacUpdates: true }, /unknown field "downloadLinuxUpdate": did you mean "downloadLinuxUpdates"\?/],
+    [
+      'invalid JSON',
+      '{\n  "downloadLinuxUpdates": true,\n  "downloadFolder": "x"\n  "logFilePath": "y"\n}',
+      /settings\.json:4:3: invalid JSON/,
+    ],
+    [
+      'a wrong type',
+      { downloadLinuxUpdates: 'yes' },
+      /field "downloadLinuxUpdates" must be true or false \(without quotes\), found the string "yes"/,
+    ],
+    [
+      'a misspelled key',
+      { downloadLinuxUpdate: true, downloadMacUpdates: true },
+      /unknown field "downloadLinuxUpdate": did you mean "downloadLinuxUpdates"\?/,
+    ],
     ['a wrong-case key', { DownloadMacUpdates: true }, /unknown field "DownloadMacUpdates": did you mean "downloadMacUpdates"\?/],
     ['nothing selected', { downloadLinuxUpdates: false }, /nothing to mirror: set "downloadLinuxUpdates" or "downloadMacUpdates"/],
-    ['an unknown architecture', { downloadLinuxUpdates: true, architectures: ['amd64'] }, /field "architectures\[0\]" must be one of "x86_64", "arm64", found the string "amd64"/],
-    ['a bad duration', { downloadLinuxUpdates: true, timeouts: { bodyIdle: '5 minutes' } }, /field "timeouts.bodyIdle" "5 minutes" is not a duration; write it like 90s/],
-    ['a typo inside timeouts', { downloadLinuxUpdates: true, timeouts: { conect: '5s' } }, /unknown field "timeouts.conect": did you mean "connect"\?/],
-    ['plain http to a remote host', { downloadLinuxUpdates: true, baseUpdateUrl: 'http://mirror.example.com/fwlink/' }, /plain http:\/\/ to mirror.example.com.*allowInsecureUpstream/],
+    [
+      'an unknown architecture',
+      { downloadLinuxUpdates: true, architectures: ['amd64'] },
+      /field "architectures\[0\]" must be one of "x86_64", "arm64", found the string "amd64"/,
+    ],
+    [
+      'a bad duration',
+      { downloadLinuxUpdates: true, timeouts: { bodyIdle: '5 minutes' } },
+      /field "timeouts.bodyIdle" "5 minutes" is not a duration; write it like 90s/,
+    ],
+    [
+      'a typo inside timeouts',
+      { downloadLinuxUpdates: true, timeouts: { conect: '5s' } },
+      /unknown field "timeouts.conect": did you mean "connect"\?/,
+    ],
+    [
+      'plain http to a remote host',
+      { downloadLinuxUpdates: true, baseUpdateUrl: 'http://mirror.example.com/fwlink/' },
+      /plain http:\/\/ to mirror.example.com.*allowInsecureUpstream/,
+    ],
     ['not an object', '[1, 2]', /must be a JSON object/],
   ];
   for (const [name, content, message] of mistakes) {
     it(`exits 2 on ${name}, naming the file and the field, before creating anything`, async () => {
-      const file = await settingsFile(typeof content === 'string' ? content : { downloadFolder: 'mirror', logFilePath: 'mirror.log', ...content });
+      const file = await settingsFile(
+        typeof content === 'string' ? content : { downloadFolder: 'mirror', logFilePath: 'mirror.log', ...content },
+      );
       const r = await runCli(['download', '--settings', file]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(file);

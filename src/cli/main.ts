@@ -14,7 +14,9 @@ import { processIo, type CommandIo } from './io.js';
 
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
   const program = new Command('mdatp-mirror')
-    .description('Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)\n(mdatp-mirror --version prints the version)')
+    .description(
+      'Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)\n(mdatp-mirror --version prints the version)',
+    )
     .option('-s, --settings <file>', 'settings file (default ./settings.json, or $MDATP_MIRROR_SETTINGS)')
     .option('--json', 'print the result as one JSON document')
     .option('-q, --quiet', 'print nothing when all went well')

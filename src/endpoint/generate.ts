@@ -16,7 +16,11 @@ export interface EndpointConfigRequest {
 
 export interface ManagedSettings {
   readonly cloudService: { automaticDefinitionUpdateEnabled: boolean; definitionUpdatesInterval: number };
-  readonly antivirusEngine: { offlineDefinitionUpdate: 'enabled'; offlineDefinitionUpdateUrl: string; offlineDefinitionUpdateFallbackToCloud: boolean };
+  readonly antivirusEngine: {
+    offlineDefinitionUpdate: 'enabled';
+    offlineDefinitionUpdateUrl: string;
+    offlineDefinitionUpdateFallbackToCloud: boolean;
+  };
   readonly features: { offlineDefinitionUpdateVerifySig: 'enabled' };
 }
 
@@ -64,7 +68,7 @@ export function mobileconfig(r: EndpointConfigRequest): string {
     PayloadType: 'Configuration',
     PayloadUUID: nameUuid(id),
     PayloadVersion: 1,
-  } as unknown as Parameters<typeof build>[0]);
+  });
 }
 
 export { DEFAULT_INTERVAL_SECONDS };

@@ -39,7 +39,11 @@ function checkValue(where: string, spec: KeySpec, value: unknown, problems: Lint
   switch (spec.type) {
     case 'boolean':
       if (typeof value !== 'boolean') {
-        problems.push({ where, problem: `must be true or false, found ${JSON.stringify(value)}`, fix: typeof value === 'string' ? `write ${value.toLowerCase() === 'true'} without quotes` : 'write true or false' });
+        problems.push({
+          where,
+          problem: `must be true or false, found ${JSON.stringify(value)}`,
+          fix: typeof value === 'string' ? `write ${value.toLowerCase() === 'true'} without quotes` : 'write true or false',
+        });
       }
       return;
     case 'enum':
@@ -48,15 +52,28 @@ function checkValue(where: string, spec: KeySpec, value: unknown, problems: Lint
         problems.push({
           where,
           problem: `must be one of ${spec.values.map((v) => `"${v}"`).join(', ')}, found ${JSON.stringify(value)}`,
-          fix: lower && spec.values.includes(lower) ? `write "${lower}" (lower case)` : typeof value === 'boolean' ? `write "${value ? 'enabled' : 'disabled'}" (a string, not a boolean)` : `write "${spec.values[0]}"`,
+          fix:
+            lower && spec.values.includes(lower)
+              ? `write "${lower}" (lower case)`
+              : typeof value === 'boolean'
+                ? `write "${value ? 'enabled' : 'disabled'}" (a string, not a boolean)`
+                : `write "${spec.values[0]}"`,
         });
       }
       return;
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) {
-        problems.push({ where, problem: `must be a whole number of seconds, found ${JSON.stringify(value)}`, fix: `write a number from ${spec.min} to ${spec.max} without quotes` });
+        problems.push({
+          where,
+          problem: `must be a whole number of seconds, found ${JSON.stringify(value)}`,
+          fix: `write a number from ${spec.min} to ${spec.max} without quotes`,
+        });
       } else if (value < spec.min || value > spec.max) {
-        problems.push({ where, problem: `${value} is out of range (${spec.min} to ${spec.max} seconds)`, fix: `use a value from ${spec.min} to ${spec.max}; 28800 (8 hours) is the default` });
+        problems.push({
+          where,
+          problem: `${value} is out of range (${spec.min} to ${spec.max} seconds)`,
+          fix: `use a value from ${spec.min} to ${spec.max}; 28800 (8 hours) is the default`,
+        });
       }
       return;
     case 'location':
@@ -66,22 +83,38 @@ function checkValue(where: string, spec: KeySpec, value: unknown, problems: Lint
 
 function checkLocation(where: string, value: unknown, problems: LintProblem[]): void {
   if (typeof value !== 'string' || value === '') {
-    problems.push({ where, problem: `must be the mirror URL or directory, found ${JSON.stringify(value)}`, fix: 'write for example "http://mirror.example.com:8080/linux/production/"' });
+    problems.push({
+      where,
+      problem: `must be the mirror URL or directory, found ${JSON.stringify(value)}`,
+      fix: 'write for example "http://mirror.example.com:8080/linux/production/"',
+    });
     return;
   }
   const isUrl = /^https?:\/\//i.test(value);
   if (!isUrl && !value.startsWith('/')) {
-    problems.push({ where, problem: `"${value}" is neither an http(s) URL nor an absolute directory path`, fix: 'write http://server:port/<os>/<channel>/ or /mounted/path/<os>/<channel>' });
+    problems.push({
+      where,
+      problem: `"${value}" is neither an http(s) URL nor an absolute directory path`,
+      fix: 'write http://server:port/<os>/<channel>/ or /mounted/path/<os>/<channel>',
+    });
     return;
   }
   const arch = /\/arch_[^/]*\/?.*$/.exec(value);
   if (arch) {
-    problems.push({ where, problem: `"${value}" includes "${arch[0]}"; endpoints append arch_<arch>/updates.zip themselves`, fix: `end it at the channel: "${value.slice(0, arch.index)}/"` });
+    problems.push({
+      where,
+      problem: `"${value}" includes "${arch[0]}"; endpoints append arch_<arch>/updates.zip themselves`,
+      fix: `end it at the channel: "${value.slice(0, arch.index)}/"`,
+    });
     return;
   }
   const tree = /\/(linux|mac)\/(production|preview)(\/?)$/.exec(value);
   if (!tree) {
-    problems.push({ where, problem: `"${value}" does not end with /<os>/<channel>/`, fix: `append the tree, for example "${value.replace(/\/+$/, '')}/linux/production${isUrl ? '/' : ''}"` });
+    problems.push({
+      where,
+      problem: `"${value}" does not end with /<os>/<channel>/`,
+      fix: `append the tree, for example "${value.replace(/\/+$/, '')}/linux/production${isUrl ? '/' : ''}"`,
+    });
   } else if (isUrl && tree[3] !== '/') {
     problems.push({ where, problem: `"${value}" lacks the trailing slash after the channel`, fix: `write "${value}/"` });
   }
@@ -91,13 +124,23 @@ export function lintEndpointSettings(settings: Obj): LintProblem[] {
   const problems: LintProblem[] = [];
   for (const section of SECTIONS) {
     const found = settings[section];
-    if (found !== undefined && !isObj(found)) problems.push({ where: section, problem: `must be an object { ... }, found ${JSON.stringify(found)}`, fix: `write "${section}": { ... }` });
+    if (found !== undefined && !isObj(found))
+      problems.push({
+        where: section,
+        problem: `must be an object { ... }, found ${JSON.stringify(found)}`,
+        fix: `write "${section}": { ... }`,
+      });
   }
   // Sections themselves misspelled ("antivirusengine", "cloudservice").
   for (const key of Object.keys(settings)) {
     if (SECTIONS.includes(key as Section) || !isObj(settings[key])) continue;
     const near = SECTIONS.find((s) => s.toLowerCase() === key.toLowerCase() || distance(s, key) <= 2);
-    if (near) problems.push({ where: key, problem: `section "${key}" is misspelled; endpoints ignore it and everything in it`, fix: `rename it to "${near}"` });
+    if (near)
+      problems.push({
+        where: key,
+        problem: `section "${key}" is misspelled; endpoints ignore it and everything in it`,
+        fix: `rename it to "${near}"`,
+      });
   }
 
   for (const section of Object.keys(settings)) {
@@ -120,7 +163,11 @@ export function lintEndpointSettings(settings: Obj): LintProblem[] {
       } else {
         const near = closest(key, ALL_KEYS);
         if (distance(key, near) <= 3 || key.toLowerCase() === near.toLowerCase()) {
-          problems.push({ where, problem: `misspelled key; endpoints silently ignore it`, fix: `rename it to "${near}"${homeOf(near) !== section ? ` and move it to "${homeOf(near)}"` : ''}` });
+          problems.push({
+            where,
+            problem: `misspelled key; endpoints silently ignore it`,
+            fix: `rename it to "${near}"${homeOf(near) !== section ? ` and move it to "${homeOf(near)}"` : ''}`,
+          });
         }
       }
     }
@@ -129,17 +176,36 @@ export function lintEndpointSettings(settings: Obj): LintProblem[] {
   const engine = isObj(settings['antivirusEngine']) ? settings['antivirusEngine'] : {};
   const cloud = isObj(settings['cloudService']) ? settings['cloudService'] : {};
   if (engine['offlineDefinitionUpdateUrl'] === undefined) {
-    problems.push({ where: 'antivirusEngine.offlineDefinitionUpdateUrl', problem: 'missing: endpoints do not know where the mirror is', fix: 'add it (mdatp-mirror endpoint-config --url ... prints a complete file)' });
+    problems.push({
+      where: 'antivirusEngine.offlineDefinitionUpdateUrl',
+      problem: 'missing: endpoints do not know where the mirror is',
+      fix: 'add it (mdatp-mirror endpoint-config --url ... prints a complete file)',
+    });
   }
-  if (engine['offlineDefinitionUpdate'] === 'disabled' || (engine['offlineDefinitionUpdate'] === undefined && !(isObj(settings['features']) && 'offlineDefinitionUpdate' in settings['features']))) {
-    problems.push({ where: 'antivirusEngine.offlineDefinitionUpdate', problem: 'offline updates are not enabled', fix: 'set it to "enabled"' });
+  if (
+    engine['offlineDefinitionUpdate'] === 'disabled' ||
+    (engine['offlineDefinitionUpdate'] === undefined && !(isObj(settings['features']) && 'offlineDefinitionUpdate' in settings['features']))
+  ) {
+    problems.push({
+      where: 'antivirusEngine.offlineDefinitionUpdate',
+      problem: 'offline updates are not enabled',
+      fix: 'set it to "enabled"',
+    });
   }
   if (cloud['automaticDefinitionUpdateEnabled'] === false) {
-    problems.push({ where: 'cloudService.automaticDefinitionUpdateEnabled', problem: 'false: endpoints only update when someone runs mdatp definitions update', fix: 'set it to true' });
+    problems.push({
+      where: 'cloudService.automaticDefinitionUpdateEnabled',
+      problem: 'false: endpoints only update when someone runs mdatp definitions update',
+      fix: 'set it to true',
+    });
   }
   const features = isObj(settings['features']) ? settings['features'] : {};
   if (features['offlineDefinitionUpdateVerifySig'] === 'disabled') {
-    problems.push({ where: 'features.offlineDefinitionUpdateVerifySig', problem: 'signature verification of downloaded bundles is turned off', fix: 'set it to "enabled"' });
+    problems.push({
+      where: 'features.offlineDefinitionUpdateVerifySig',
+      problem: 'signature verification of downloaded bundles is turned off',
+      fix: 'set it to "enabled"',
+    });
   }
   return problems;
 }

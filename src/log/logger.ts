@@ -18,7 +18,7 @@ export const scrubSecrets = (s: string): string => s.replace(USERINFO, '$1***:**
 
 export interface OpenLogger {
   readonly logger: Logger;
-  close(): void;
+  readonly close: () => void;
 }
 
 export async function createLogger(o: LoggerOptions): Promise<OpenLogger> {

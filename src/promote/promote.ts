@@ -14,12 +14,17 @@ export type PromotionCheck =
   | { readonly kind: 'already-live'; readonly id: BundleId; readonly staged: Manifest }
   | { readonly kind: 'refused'; readonly id: BundleId; readonly reason: string };
 
-
 /** Everything that must hold before a staged bundle may go live; reads only. */
-export async function checkPromotion(live: StoreLayout, staging: StoreLayout, id: BundleId, version: string | undefined): Promise<PromotionCheck> {
+export async function checkPromotion(
+  live: StoreLayout,
+  staging: StoreLayout,
+  id: BundleId,
+  version: string | undefined,
+): Promise<PromotionCheck> {
   const dir = staging.bundleDir(id);
   const staged = await readManifest(manifestPath(dir));
-  if (staged.kind === 'missing') return { kind: 'refused', id, reason: `nothing is staged for ${bundleLabel(id)} (run download with rollout manual or delayed)` };
+  if (staged.kind === 'missing')
+    return { kind: 'refused', id, reason: `nothing is staged for ${bundleLabel(id)} (run download with rollout manual or delayed)` };
   if (staged.kind === 'invalid') return { kind: 'refused', id, reason: `the staged manifest.json is unreadable: ${staged.reason}` };
   if (!(await bundleProvablyMatchesManifest(bundlePath(dir), staged.manifest))) {
     return { kind: 'refused', id, reason: 'the staged updates.zip is missing or does not match its manifest (size or SHA-256)' };
@@ -34,7 +39,11 @@ export async function checkPromotion(live: StoreLayout, staging: StoreLayout, id
   }
   const current = await readManifest(manifestPath(live.bundleDir(id)));
   const liveManifest = current.kind === 'ok' ? current.manifest : undefined;
-  if (liveManifest && liveManifest.EngineVersion === staged.manifest.EngineVersion && liveManifest.DefinitionVersion === staged.manifest.DefinitionVersion) {
+  if (
+    liveManifest &&
+    liveManifest.EngineVersion === staged.manifest.EngineVersion &&
+    liveManifest.DefinitionVersion === staged.manifest.DefinitionVersion
+  ) {
     return { kind: 'already-live', id, staged: staged.manifest };
   }
   return { kind: 'ready', id, staged: staged.manifest, live: liveManifest };
@@ -46,7 +55,12 @@ export interface PromoteOptions {
   readonly now: () => Date;
 }
 
-export async function promoteChecked(live: StoreLayout, staging: StoreLayout, check: Extract<PromotionCheck, { kind: 'ready' }>, o: PromoteOptions): Promise<Versions> {
+export async function promoteChecked(
+  live: StoreLayout,
+  staging: StoreLayout,
+  check: Extract<PromotionCheck, { kind: 'ready' }>,
+  o: PromoteOptions,
+): Promise<Versions> {
   const { id, staged } = check;
   const tmp = tempName(live, id, 'promote');
   await mkdir(live.tmpDir, { recursive: true });

@@ -13,7 +13,6 @@ function versionCell(b: BundleOutcome): string {
   return v(b.after);
 }
 
-
 export function formatSummary(report: RunReport, logFile?: string): string {
   const count = (s: BundleOutcome['status']): number => report.bundles.filter((b) => b.status === s).length;
   const head =
@@ -32,10 +31,16 @@ export function formatSummary(report: RunReport, logFile?: string): string {
       detail,
     ]);
   }
-  const promoted = (report.promoted ?? []).map((p) => `promoted to live: ${p.os}/${p.channel}/${p.arch} ${p.from?.signatures ?? '-'} -> ${p.to.signatures} (staged ${formatDuration(p.stagedForMs)})\n`).join('');
-  const failed = count('failed') > 0
-    ? `failed bundles still serve their previous good pair; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n`
-    : '';
+  const promoted = (report.promoted ?? [])
+    .map(
+      (p) =>
+        `promoted to live: ${p.os}/${p.channel}/${p.arch} ${p.from?.signatures ?? '-'} -> ${p.to.signatures} (staged ${formatDuration(p.stagedForMs)})\n`,
+    )
+    .join('');
+  const failed =
+    count('failed') > 0
+      ? `failed bundles still serve their previous good pair; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n`
+      : '';
   return `${head}\n${formatTable(rows)}\n${promoted}${failed}mirror: ${report.downloadFolder}\n`;
 }
 

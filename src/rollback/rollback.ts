@@ -47,7 +47,13 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
     const held: Record<string, Versions | null> = {};
     for (const id of plan) {
       const key = bundleKey(id);
-      const notPossible = (reason: string, live?: Manifest): RollbackOutcome => ({ ...id, status: 'not-possible', from: versions(live), to: undefined, reason });
+      const notPossible = (reason: string, live?: Manifest): RollbackOutcome => ({
+        ...id,
+        status: 'not-possible',
+        from: versions(live),
+        to: undefined,
+        reason,
+      });
       const live = await consistentPair(layout.bundleDir(id));
       if (!live) {
         outcomes.push(notPossible('the live bundle is missing or does not match its manifest; run download first'));
@@ -63,7 +69,9 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         const matches = (m: Manifest): boolean => m.DefinitionVersion === req.to || `${m.EngineVersion}-${m.DefinitionVersion}` === req.to;
         target = back && matches(back.manifest) ? back : await findInHistory(layout, id, req.to);
         if (!target) {
-          outcomes.push(notPossible(`version ${req.to} is neither in the backup nor in the retained history (keepVersions)`, live.manifest));
+          outcomes.push(
+            notPossible(`version ${req.to} is neither in the backup nor in the retained history (keepVersions)`, live.manifest),
+          );
           continue;
         }
       } else {
@@ -75,15 +83,25 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
       }
       const hold = holds[key];
       if (!req.undo && hold && hold.signatures === target.manifest.DefinitionVersion && hold.engine === target.manifest.EngineVersion) {
-        outcomes.push(notPossible(`${hold.signatures} is the release held back by the last rollback; use --undo to bring it back`, live.manifest));
+        outcomes.push(
+          notPossible(`${hold.signatures} is the release held back by the last rollback; use --undo to bring it back`, live.manifest),
+        );
         continue;
       }
       await installPair(layout, id, target, live);
       held[key] = req.undo ? null : versions(live.manifest)!;
-      outcomes.push({ ...id, status: req.undo ? 'undone' : 'rolled-back', from: versions(live.manifest), to: versions(target.manifest), reason: undefined });
+      outcomes.push({
+        ...id,
+        status: req.undo ? 'undone' : 'rolled-back',
+        from: versions(live.manifest),
+        to: versions(target.manifest),
+        reason: undefined,
+      });
       logger.info(
         { event: req.undo ? 'rollback-undone' : 'rolled-back', bundle: key, from: versions(live.manifest), to: versions(target.manifest) },
-        req.undo ? `rollback undone: ${target.manifest.DefinitionVersion} is live again` : `rolled back to ${target.manifest.DefinitionVersion}; ${live.manifest.DefinitionVersion} is held back`,
+        req.undo
+          ? `rollback undone: ${target.manifest.DefinitionVersion} is live again`
+          : `rolled back to ${target.manifest.DefinitionVersion}; ${live.manifest.DefinitionVersion} is held back`,
       );
     }
     if (Object.keys(held).length > 0) {

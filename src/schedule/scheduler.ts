@@ -39,7 +39,10 @@ export async function runScheduler(o: SchedulerOptions): Promise<void> {
     } catch (e) {
       // A bad settings edit or a held lock must not stop the schedule: log it and wait for the next tick.
       const code = isMirrorError(e) ? e.code : 'UNEXPECTED';
-      o.logger.error({ event: 'scheduled-run-error', code, err: (e as Error).message }, `scheduled run did not run: ${(e as Error).message}`);
+      o.logger.error(
+        { event: 'scheduled-run-error', code, err: (e as Error).message },
+        `scheduled run did not run: ${(e as Error).message}`,
+      );
       o.onRunEnd(`${startedAt} run skipped: ${(e as Error).message}`);
     }
   };
@@ -53,7 +56,10 @@ export async function runScheduler(o: SchedulerOptions): Promise<void> {
     { timezone: o.timezone, noOverlap: true, name: 'mdatp-mirror download' },
   );
   task.on('execution:overlap', () => o.logger.warn({ event: 'tick-skipped' }, 'schedule tick skipped: the previous run is still going'));
-  o.logger.info({ event: 'schedule-start', cron: o.cron, timezone: o.timezone ?? null, nextRun: task.getNextRun()?.toISOString() }, `scheduled: "${o.cron}"`);
+  o.logger.info(
+    { event: 'schedule-start', cron: o.cron, timezone: o.timezone ?? null, nextRun: task.getNextRun()?.toISOString() },
+    `scheduled: "${o.cron}"`,
+  );
 
   if (o.runNow) {
     current = runOnce('run-now');

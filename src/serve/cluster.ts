@@ -21,15 +21,25 @@ const SHUTDOWN = 'mdatp-mirror:shutdown';
 export const isWorker = (): boolean => cluster.isWorker;
 
 /** In the primary: fork the workers, wait until all listen, and serve their metrics requests. */
-export async function startWorkers(count: number, onWorkerDied: (code: number | null) => void): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
+export async function startWorkers(
+  count: number,
+  onWorkerDied: (code: number | null) => void,
+): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   const wire = (w: Worker): void => {
     w.on('message', (m: MetricsRequest) => {
       if (m?.type !== 'mdatp-mirror:metrics-request') return;
       aggregator.clusterMetrics().then(
-        (body) => w.send({ type: 'mdatp-mirror:metrics-response', id: m.id, body, contentType: aggregator.contentType } satisfies MetricsResponse),
-        (e: Error) => w.send({ type: 'mdatp-mirror:metrics-response', id: m.id, body: `# metrics unavailable: ${e.message}\n`, contentType: 'text/plain' } satisfies MetricsResponse),
+        (body) =>
+          w.send({ type: 'mdatp-mirror:metrics-response', id: m.id, body, contentType: aggregator.contentType } satisfies MetricsResponse),
+        (e: Error) =>
+          w.send({
+            type: 'mdatp-mirror:metrics-response',
+            id: m.id,
+            body: `# metrics unavailable: ${e.message}\n`,
+            contentType: 'text/plain',
+          } satisfies MetricsResponse),
       );
     });
   };
@@ -49,7 +59,10 @@ export async function startWorkers(count: number, onWorkerDied: (code: number | 
       }
     });
     // A worker that cannot even start (port in use, bad certificate) stops the whole server.
-    cluster.on('exit', (_w, code) => !started && reject(new Error(`a worker could not start (exit code ${code}); run with --workers 1 to see why`)));
+    cluster.on(
+      'exit',
+      (_w, code) => !started && reject(new Error(`a worker could not start (exit code ${code}); run with --workers 1 to see why`)),
+    );
   });
   for (let i = 0; i < count; i++) wire(cluster.fork());
   const port = await listening;

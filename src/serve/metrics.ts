@@ -9,8 +9,18 @@ export class MirrorMetrics {
 
   constructor(health: () => Promise<TreeHealth>) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mdatp_mirror_' });
-    this.requests = new Counter({ name: 'mdatp_mirror_http_requests_total', help: 'HTTP requests served, by status', labelNames: ['status', 'method'], registers: [this.registry] });
-    this.bytes = new Counter({ name: 'mdatp_mirror_http_response_bytes_total', help: 'Body bytes sent, by status', labelNames: ['status'], registers: [this.registry] });
+    this.requests = new Counter({
+      name: 'mdatp_mirror_http_requests_total',
+      help: 'HTTP requests served, by status',
+      labelNames: ['status', 'method'],
+      registers: [this.registry],
+    });
+    this.bytes = new Counter({
+      name: 'mdatp_mirror_http_response_bytes_total',
+      help: 'Body bytes sent, by status',
+      labelNames: ['status'],
+      registers: [this.registry],
+    });
     // prom-client collects all metrics concurrently: each gauge reads the same snapshot of the tree.
     let cached: { at: number; health: Promise<TreeHealth> } | undefined;
     const snapshot = (): Promise<TreeHealth> => {
@@ -18,7 +28,12 @@ export class MirrorMetrics {
       return cached.health;
     };
     const labels = ['tree', 'bundle'] as const;
-    const treeGauge = (name: string, help: string, value: (b: TreeHealth['bundles'][number]) => number | undefined, extra: readonly string[] = []) =>
+    const treeGauge = (
+      name: string,
+      help: string,
+      value: (b: TreeHealth['bundles'][number]) => number | undefined,
+      extra: readonly string[] = [],
+    ) =>
       new Gauge({
         name,
         help,
@@ -42,7 +57,9 @@ export class MirrorMetrics {
         },
       });
     treeGauge('mdatp_mirror_bundle_info', 'The bundle being served (1), with its versions', () => 1, ['engine', 'signatures']);
-    treeGauge('mdatp_mirror_bundle_age_seconds', 'Seconds since the bundle was downloaded', (b) => (b.ageMs === undefined ? undefined : Math.round(b.ageMs / 1000)));
+    treeGauge('mdatp_mirror_bundle_age_seconds', 'Seconds since the bundle was downloaded', (b) =>
+      b.ageMs === undefined ? undefined : Math.round(b.ageMs / 1000),
+    );
     treeGauge('mdatp_mirror_bundle_size_bytes', 'Size of updates.zip', (b) => b.size);
     treeGauge('mdatp_mirror_bundle_healthy', '1 when the bundle is present and matches its manifest', (b) => (b.state === 'ok' ? 1 : 0));
   }

@@ -8,7 +8,9 @@ export type PathDecision =
   | { readonly kind: 'reject'; readonly status: 400 | 404; readonly reason: string };
 
 const TREE = '(?:staging/)?(?:linux|mac)(?:/(?:production|preview)(?:_back)?(?:/arch_(?:x86_64|arm64))?)?';
-const FILE = new RegExp(`^(?:staging/)?(?:linux|mac)/(?:production|preview)(?:_back)?/arch_(?:x86_64|arm64)/(?:updates\\.zip|manifest\\.json)$`);
+const FILE = new RegExp(
+  `^(?:staging/)?(?:linux|mac)/(?:production|preview)(?:_back)?/arch_(?:x86_64|arm64)/(?:updates\\.zip|manifest\\.json)$`,
+);
 const DIR = new RegExp(`^(?:|staging|${TREE})$`);
 
 export function decidePath(rawUrl: string): PathDecision {

@@ -122,7 +122,11 @@ export class MirrorServer {
         }
         const h = await this.health();
         const body = `${JSON.stringify({ status: h.healthy ? 'ok' : 'unhealthy', bundles: h.bundles }, null, 2)}\n`;
-        res.writeHead(h.healthy ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(body) });
+        res.writeHead(h.healthy ? 200 : 503, {
+          'Content-Type': 'application/json',
+          'Cache-Control': 'no-store',
+          'Content-Length': Buffer.byteLength(body),
+        });
         res.end(req.method === 'HEAD' ? undefined : body);
         return 0;
       }

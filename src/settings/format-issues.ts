@@ -15,7 +15,7 @@ function describeValue(v: unknown): string {
     case 'object':
       return 'an object';
     default:
-      return String(v);
+      return typeof v;
   }
 }
 
@@ -39,7 +39,10 @@ export function suggestKey(key: string, known: readonly string[]): string | unde
 }
 
 export function fieldName(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 export function formatIssue(issue: z.core.$ZodIssue, knownKeysAt: (path: readonly PropertyKey[]) => readonly string[]): string[] {
@@ -64,7 +67,12 @@ export function formatIssue(issue: z.core.$ZodIssue, knownKeysAt: (path: readonl
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
-      const what = issue.origin === 'array' ? `must list ${bound} item(s)` : issue.origin === 'string' ? `must have ${bound} character(s)` : `must be ${bound}`;
+      const what =
+        issue.origin === 'array'
+          ? `must list ${bound} item(s)`
+          : issue.origin === 'string'
+            ? `must have ${bound} character(s)`
+            : `must be ${bound}`;
       return [`field "${field}" ${what}, found ${describeValue(issue.input)}.`];
     }
     default:

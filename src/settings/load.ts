@@ -18,7 +18,10 @@ function describeJsonError(e: Error & { codeFrame?: string }, text: string, file
   const before = text.slice(0, position).split(/\r?\n/);
   const line = before.length;
   const column = (before.at(-1)?.length ?? 0) + 1;
-  const reason = first.replace(/ in JSON.*$/, '').replace(/ while parsing.*$/, '').replace(new RegExp(` in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), '');
+  const reason = first
+    .replace(/ in JSON.*$/, '')
+    .replace(/ while parsing.*$/, '')
+    .replace(new RegExp(` in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), '');
   const frame = e.codeFrame ? `\n${stripVTControlCharacters(e.codeFrame)}` : '';
   return `${file}:${line}:${column}: invalid JSON (${reason}). Fix the syntax at that line and column.${frame}`;
 }

@@ -80,7 +80,10 @@ export const settingsSchema = z.strictObject({
   proxy: httpUrl.optional(),
   caFile: z.string().min(1).optional(),
   allowInsecureUpstream: z.boolean().default(false),
-  logMaxBytes: z.int().min(10_000).default(10 * 1024 * 1024),
+  logMaxBytes: z
+    .int()
+    .min(10_000)
+    .default(10 * 1024 * 1024),
   logFiles: z.int().min(1).max(100).default(5),
   lockStaleAfter: duration('6h'),
   minFreeSpace: byteSize('64MB'),

@@ -67,7 +67,10 @@ export async function ensureBundle(dir: string, id: BundleId, release: Release, 
   FILES.forEach(([name, share], i) => {
     const len = i === FILES.length - 1 ? payload - given : Math.floor(payload * share);
     given += len;
-    zip.addReadStream(noise(len, seedOf(`${name}${release.signatures}${id.os}${id.arch}${id.channel}`)), name, { compress: false, size: len });
+    zip.addReadStream(noise(len, seedOf(`${name}${release.signatures}${id.os}${id.arch}${id.channel}`)), name, {
+      compress: false,
+      size: len,
+    });
   });
   zip.end();
   const tmp = `${file}.${process.pid}.partial`;

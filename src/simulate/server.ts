@@ -47,7 +47,11 @@ export interface RequestRecord {
 const OS_BY_LINK = Object.fromEntries(Object.entries(LINK_IDS).map(([os, id]) => [id, os])) as Record<string, Os>;
 
 function idFromParts(os: string, channel: string, arch: string): BundleId | undefined {
-  if (!(OSES as readonly string[]).includes(os) || !(CHANNELS as readonly string[]).includes(channel) || !(ARCHES as readonly string[]).includes(arch))
+  if (
+    !(OSES as readonly string[]).includes(os) ||
+    !(CHANNELS as readonly string[]).includes(channel) ||
+    !(ARCHES as readonly string[]).includes(arch)
+  )
     return undefined;
   return { os: os as Os, channel: channel as Channel, arch: arch as Arch };
 }
@@ -79,7 +83,9 @@ export class SimulatedUpstream {
         else res.destroy();
       });
     };
-    this.server = this.options.tls ? createTlsServer({ cert: this.options.tls.cert, key: this.options.tls.key }, handler) : createServer(handler);
+    this.server = this.options.tls
+      ? createTlsServer({ cert: this.options.tls.cert, key: this.options.tls.key }, handler)
+      : createServer(handler);
     this.server.keepAliveTimeout = 30_000;
     this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1');
     await once(this.server, 'listening');
@@ -130,7 +136,10 @@ export class SimulatedUpstream {
       Object.assign(rec, { kind: 'redirect', ...id });
       const r = this.catalog.get(id);
       // A relative Location on purpose: clients must resolve it against the current URL.
-      const target = parts[4] === 'info' ? `/cdn/${parts[1]}/${parts[2]}/${parts[3]}/info.xml` : `/cdn/${parts[1]}/${parts[2]}/${parts[3]}/${r.engine}-${r.signatures}/updates.zip`;
+      const target =
+        parts[4] === 'info'
+          ? `/cdn/${parts[1]}/${parts[2]}/${parts[3]}/info.xml`
+          : `/cdn/${parts[1]}/${parts[2]}/${parts[3]}/${r.engine}-${r.signatures}/updates.zip`;
       return void res.writeHead(302, { location: target }).end();
     }
     if (parts[0] === 'cdn' && parts.length >= 5) {
@@ -161,18 +170,30 @@ export class SimulatedUpstream {
     const fault = this.faults.take('info', id);
     if (fault) rec.fault = fault.type;
     if (fault?.type === 'status') return this.status(res, fault.status, fault.retryAfter);
-    const body = fault?.type === 'malformed-info' ? '<versions><engine>1.1.1.1</engine><signatures>1.2.3' : versionDocument(this.catalog.get(id));
+    const body =
+      fault?.type === 'malformed-info' ? '<versions><engine>1.1.1.1</engine><signatures>1.2.3' : versionDocument(this.catalog.get(id));
     rec.bytes = Buffer.byteLength(body);
     res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': rec.bytes }).end(body);
   }
 
   private status(res: ServerResponse, status: number, retryAfter?: string): void {
     const body = `<html><body><h1>${status} Error</h1></body></html>\n`;
-    res.writeHead(status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(body), ...(retryAfter ? { 'retry-after': retryAfter } : {}) });
+    res.writeHead(status, {
+      'content-type': 'text/html',
+      'content-length': Buffer.byteLength(body),
+      ...(retryAfter ? { 'retry-after': retryAfter } : {}),
+    });
     res.end(body);
   }
 
-  private async bundle(req: IncomingMessage, res: ServerResponse, id: BundleId, engine: string, signatures: string, rec: RequestRecord): Promise<void> {
+  private async bundle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: BundleId,
+    engine: string,
+    signatures: string,
+    rec: RequestRecord,
+  ): Promise<void> {
     rec.kind = 'bundle';
     const fault = this.faults.take('bundle', id);
     if (fault) rec.fault = fault.type;
@@ -186,7 +207,13 @@ export class SimulatedUpstream {
       delete req.headers.range;
       delete req.headers['if-range'];
     }
-    const sent = await send(req, basename(file), { root: dirname(file), cacheControl: false, index: false, dotfiles: 'allow', highWaterMark: 256 * 1024 });
+    const sent = await send(req, basename(file), {
+      root: dirname(file),
+      cacheControl: false,
+      index: false,
+      dotfiles: 'allow',
+      highWaterMark: 256 * 1024,
+    });
     res.writeHead(sent.statusCode, sent.headers);
     if (req.method === 'HEAD') return void res.end();
     if (fault?.type === 'release-during-download') this.catalog.bump(id);
@@ -200,7 +227,13 @@ export class SimulatedUpstream {
   }
 
   /** Writes a body chunk by chunk with rate limiting and cut/stall/corrupt faults applied. */
-  private async shapedBody(stream: NodeJS.ReadableStream & { destroy(): void }, res: ServerResponse, length: number, fault: FaultAction | undefined, rec: RequestRecord): Promise<void> {
+  private async shapedBody(
+    stream: NodeJS.ReadableStream & { destroy(): void },
+    res: ServerResponse,
+    length: number,
+    fault: FaultAction | undefined,
+    rec: RequestRecord,
+  ): Promise<void> {
     const limit = fault?.type === 'cut' || fault?.type === 'stall' ? Math.floor(length * fault.at) : undefined;
     const corruptAt = fault?.type === 'corrupt' ? Math.floor(length / 2) : undefined;
     const rate = this.options.rateBytesPerSec;
@@ -240,8 +273,11 @@ export class SimulatedUpstream {
 
   private async admin(req: IncomingMessage, res: ServerResponse, url: URL, rec: RequestRecord): Promise<void> {
     rec.kind = 'admin';
-    const json = (status: number, v: unknown): void => void res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(v)}\n`);
-    const filter = Object.fromEntries(['os', 'channel', 'arch'].flatMap((k) => (url.searchParams.get(k) ? [[k, url.searchParams.get(k)]] : []))) as Partial<BundleId>;
+    const json = (status: number, v: unknown): void =>
+      void res.writeHead(status, { 'content-type': 'application/json' }).end(`${JSON.stringify(v)}\n`);
+    const filter = Object.fromEntries(
+      ['os', 'channel', 'arch'].flatMap((k) => (url.searchParams.get(k) ? [[k, url.searchParams.get(k)]] : [])),
+    ) as Partial<BundleId>;
     const route = `${req.method} ${url.pathname}`;
     if (route === 'POST /_admin/bump') return json(200, { bumped: this.catalog.bump(filter, url.searchParams.get('engine') === '1') });
     if (route === 'GET /_admin/requests') return json(200, this.requests);
@@ -257,6 +293,9 @@ export class SimulatedUpstream {
         return json(400, { error: (e as Error).message });
       }
     }
-    json(404, { error: 'unknown admin route', routes: ['POST /_admin/bump?os=&channel=&arch=', 'GET /_admin/requests', 'POST /_admin/faults', 'DELETE /_admin/faults'] });
+    json(404, {
+      error: 'unknown admin route',
+      routes: ['POST /_admin/bump?os=&channel=&arch=', 'GET /_admin/requests', 'POST /_admin/faults', 'DELETE /_admin/faults'],
+    });
   }
 }

@@ -4,10 +4,22 @@ import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { BundleHealth } from './inspect.js';
 
-
 export function formatStatus(bundles: readonly BundleHealth[], folder: string, checkedUpstream: boolean): string {
   const staging = bundles.some((b) => b.staged);
-  const rows = [['BUNDLE', 'HEALTH', 'LIVE', 'AGE', 'SIZE', 'BACKUP', ...(staging ? ['STAGED'] : []), ...(checkedUpstream ? ['UPSTREAM'] : []), 'LAST RUN', 'DETAIL']];
+  const rows = [
+    [
+      'BUNDLE',
+      'HEALTH',
+      'LIVE',
+      'AGE',
+      'SIZE',
+      'BACKUP',
+      ...(staging ? ['STAGED'] : []),
+      ...(checkedUpstream ? ['UPSTREAM'] : []),
+      'LAST RUN',
+      'DETAIL',
+    ],
+  ];
   for (const b of bundles) {
     const detail = [...b.problems];
     if (b.staged) {
@@ -18,7 +30,8 @@ export function formatStatus(bundles: readonly BundleHealth[], folder: string, c
       );
     }
     if (b.held) detail.push(`held back: ${b.held.signatures} (rolled back ${b.held.heldAt})`);
-    if (b.history.versions.length > 0) detail.push(`history: ${b.history.versions.map((v) => v.signatures).join(', ')} (${formatBytes(b.history.bytes)})`);
+    if (b.history.versions.length > 0)
+      detail.push(`history: ${b.history.versions.map((v) => v.signatures).join(', ')} (${formatBytes(b.history.bytes)})`);
     if (b.lastRun?.error) detail.push(`last run: ${b.lastRun.error}`);
     rows.push([
       `${b.os}/${b.channel}/${b.arch}`,

@@ -64,7 +64,8 @@ export async function inspectPair(dir: string, o: InspectOptions): Promise<PairH
   // Scripts' manifests have no downloadedAt: the bundle's modification time is the next best age.
   const since = manifest?.downloadedAt ? Date.parse(manifest.downloadedAt) : (await stat(bundlePath(dir))).mtimeMs;
   const withAge = { ...base, ageMs: o.now.getTime() - since };
-  if (!manifest) return { ...withAge, state: 'broken', reason: m.kind === 'invalid' ? `manifest.json: ${m.reason}` : 'manifest.json is missing' };
+  if (!manifest)
+    return { ...withAge, state: 'broken', reason: m.kind === 'invalid' ? `manifest.json: ${m.reason}` : 'manifest.json is missing' };
   if (manifest.size !== undefined && manifest.size !== size) {
     return { ...withAge, state: 'broken', reason: `size ${size} does not match the manifest's ${manifest.size}` };
   }
@@ -81,7 +82,13 @@ export async function inspectPair(dir: string, o: InspectOptions): Promise<PairH
   return { ...withAge, state: 'ok', reason: undefined };
 }
 
-export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Holds, run: RunState | undefined, o: InspectOptions): Promise<BundleHealth> {
+export async function inspectBundle(
+  layout: StoreLayout,
+  id: BundleId,
+  holds: Holds,
+  run: RunState | undefined,
+  o: InspectOptions,
+): Promise<BundleHealth> {
   const live = await inspectPair(layout.bundleDir(id), o);
   const backup = await inspectPair(layout.backupDir(id), { ...o, verify: false });
   const held = holdFor(holds, id);
@@ -90,7 +97,10 @@ export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Ho
     const pair = await inspectPair(o.staging.layout.bundleDir(id), { ...o, verify: false });
     const isLive = pair.versions !== undefined && live.versions !== undefined && sameVersions(pair.versions, live.versions);
     if (pair.state !== 'missing' && !isLive) {
-      staged = { ...pair, promotesInMs: o.staging.delayMs === undefined || pair.ageMs === undefined ? undefined : Math.max(0, o.staging.delayMs - pair.ageMs) };
+      staged = {
+        ...pair,
+        promotesInMs: o.staging.delayMs === undefined || pair.ageMs === undefined ? undefined : Math.max(0, o.staging.delayMs - pair.ageMs),
+      };
     }
   }
   const history = await listHistory(layout, id);
@@ -123,10 +133,12 @@ export async function inspectBundle(layout: StoreLayout, id: BundleId, holds: Ho
     backup,
     staged,
     held,
-    history: { versions: history.map((h) => ({ engine: h.manifest.EngineVersion, signatures: h.manifest.DefinitionVersion })), bytes: history.reduce((n, h) => n + h.size, 0) },
+    history: {
+      versions: history.map((h) => ({ engine: h.manifest.EngineVersion, signatures: h.manifest.DefinitionVersion })),
+      bytes: history.reduce((n, h) => n + h.size, 0),
+    },
     upstream,
     lastRun: last && run ? { status: last.status, error: last.error?.message, at: run.lastRun.finishedAt } : undefined,
     problems,
   };
 }
-

@@ -37,7 +37,15 @@ async function removeLeftovers(layout: StoreLayout, logger: Logger): Promise<voi
 }
 
 /** Rollout delayed: staged bundles that have waited at least `delayMs` go live (a newer staged release restarts its clock). */
-async function promoteDue(settings: Settings, live: StoreLayout, staging: StoreLayout, plan: BundleId[], delayMs: number, now: () => Date, logger: Logger): Promise<Promotion[]> {
+async function promoteDue(
+  settings: Settings,
+  live: StoreLayout,
+  staging: StoreLayout,
+  plan: BundleId[],
+  delayMs: number,
+  now: () => Date,
+  logger: Logger,
+): Promise<Promotion[]> {
   const promoted: Promotion[] = [];
   for (const id of plan) {
     // When it was staged is in its manifest: decide "due" from that before re-reading hundreds of MB to verify it.
@@ -45,19 +53,30 @@ async function promoteDue(settings: Settings, live: StoreLayout, staging: StoreL
     if (staged.kind !== 'ok') continue;
     const stagedForMs = now().getTime() - Date.parse(staged.manifest.downloadedAt ?? '');
     if (!(stagedForMs >= delayMs)) {
-      logger.info({ bundle: bundleKey(id), staged: staged.manifest.DefinitionVersion, waitMs: delayMs - stagedForMs }, 'staged; not yet due for promotion');
+      logger.info(
+        { bundle: bundleKey(id), staged: staged.manifest.DefinitionVersion, waitMs: delayMs - stagedForMs },
+        'staged; not yet due for promotion',
+      );
       continue;
     }
     const check = await checkPromotion(live, staging, id, undefined);
     if (check.kind !== 'ready') {
-      if (check.kind === 'refused') logger.error({ bundle: bundleKey(id), reason: check.reason }, `staged bundle is due but cannot be promoted: ${check.reason}`);
+      if (check.kind === 'refused')
+        logger.error({ bundle: bundleKey(id), reason: check.reason }, `staged bundle is due but cannot be promoted: ${check.reason}`);
       continue;
     }
     try {
-      const to = await promoteChecked(live, staging, check, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now });
+      const to = await promoteChecked(live, staging, check, {
+        backup: settings.backupPreviousUpdates,
+        keepVersions: settings.keepVersions,
+        now,
+      });
       const from = check.live ? { engine: check.live.EngineVersion, signatures: check.live.DefinitionVersion } : undefined;
       promoted.push({ ...id, from, to, stagedForMs });
-      logger.info({ event: 'promoted', bundle: bundleKey(id), from, to, stagedForMs }, `promoted ${to.signatures} after ${Math.round(stagedForMs / 60_000)} min in staging`);
+      logger.info(
+        { event: 'promoted', bundle: bundleKey(id), from, to, stagedForMs },
+        `promoted ${to.signatures} after ${Math.round(stagedForMs / 60_000)} min in staging`,
+      );
     } catch (e) {
       logger.error({ bundle: bundleKey(id), err: (e as Error).message }, 'promotion failed; live unchanged');
     }
@@ -79,7 +98,11 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
     waitMs: deps.lockWaitMs ?? 0,
     signal: deps.signal,
   });
-  if (lock.tookOverFrom) logger.warn({ previous: lock.tookOverFrom }, `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`);
+  if (lock.tookOverFrom)
+    logger.warn(
+      { previous: lock.tookOverFrom },
+      `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`,
+    );
 
   const http = httpClientFor(settings);
   try {
@@ -127,7 +150,10 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');
     }
 
-    const promoted = settings.rollout.mode === 'delayed' && !deps.signal?.aborted ? await promoteDue(settings, layout, target, plan, settings.rollout.delay, now, logger) : undefined;
+    const promoted =
+      settings.rollout.mode === 'delayed' && !deps.signal?.aborted
+        ? await promoteDue(settings, layout, target, plan, settings.rollout.delay, now, logger)
+        : undefined;
 
     const finished = now();
     const report: RunReport = {

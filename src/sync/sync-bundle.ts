@@ -99,11 +99,21 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
       (await bundleMatchesManifest(bundlePath(liveDir), current.manifest))
     ) {
       log.info({ decision: 'skipped', versions: versionsOf(info) }, 'up to date');
-      return outcome({ status: 'up-to-date', after: before, size: current.manifest.size, sha256: current.manifest.sha256, error: undefined });
+      return outcome({
+        status: 'up-to-date',
+        after: before,
+        size: current.manifest.size,
+        sha256: current.manifest.sha256,
+        error: undefined,
+      });
     }
     if (d.liveLayout) {
       const live = await readManifest(manifestPath(d.liveLayout.bundleDir(id)));
-      if (live.kind === 'ok' && sameVersions(info, manifestVersions(live.manifest)) && (await bundleMatchesManifest(bundlePath(d.liveLayout.bundleDir(id)), live.manifest))) {
+      if (
+        live.kind === 'ok' &&
+        sameVersions(info, manifestVersions(live.manifest)) &&
+        (await bundleMatchesManifest(bundlePath(d.liveLayout.bundleDir(id)), live.manifest))
+      ) {
         log.info({ decision: 'skipped', versions: versionsOf(info) }, 'already live; nothing to stage');
         return outcome({ status: 'up-to-date', after: before, size: live.manifest.size, sha256: live.manifest.sha256, error: undefined });
       }
@@ -129,7 +139,10 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
 
 function onRetry(log: Logger, what: string) {
   return (f: AttemptFailure): void => {
-    log.warn({ attempt: f.attempt, code: f.error.code, err: f.error.message, retryInMs: f.delayMs }, `${what} attempt ${f.attempt} failed; retrying`);
+    log.warn(
+      { attempt: f.attempt, code: f.error.code, err: f.error.message, retryInMs: f.delayMs },
+      `${what} attempt ${f.attempt} failed; retrying`,
+    );
   };
 }
 
@@ -188,7 +201,9 @@ async function downloadAndPublish(
           decision: 'downloaded',
           before: tally.before ?? null,
           versions: versionsOf(info),
-          backedUp: published.backedUp ? { engine: published.backedUp.EngineVersion, signatures: published.backedUp.DefinitionVersion } : null,
+          backedUp: published.backedUp
+            ? { engine: published.backedUp.EngineVersion, signatures: published.backedUp.DefinitionVersion }
+            : null,
           bytes: state.bytes,
           sha256,
           source: state.source,

@@ -55,9 +55,8 @@ function header(v: string | string[] | undefined): string | undefined {
 
 async function hashFile(path: string): Promise<Hash> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(path), async function* (src) {
-    for await (const chunk of src) hash.update(chunk as Buffer);
-  });
+  // Not piped into the hash: a piped hash is finalised at the end, and a resumed transfer goes on updating it.
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash;
 }
 

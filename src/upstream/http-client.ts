@@ -41,7 +41,7 @@ export function createDispatcher(o: HttpClientOptions): Dispatcher {
   if (o.proxy) {
     return new ProxyAgent({ uri: o.proxy, ...common, requestTls: { timeout: o.timeouts.connect, ...tls }, proxyTls: tls });
   }
-  return new EnvHttpProxyAgent({ ...common, requestTls: { timeout: o.timeouts.connect, ...tls } } as EnvHttpProxyAgent.Options);
+  return new EnvHttpProxyAgent({ ...common, requestTls: { timeout: o.timeouts.connect, ...tls } });
 }
 
 export class HttpClient {

@@ -38,9 +38,15 @@ export function treeOf(location: string): Pick<BundleId, 'os' | 'channel'> | und
 }
 
 const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
-const child = (location: string, rel: string): string => (isUrl(location) ? new URL(rel, location.endsWith('/') ? location : `${location}/`).toString() : join(location, rel));
+const child = (location: string, rel: string): string =>
+  isUrl(location) ? new URL(rel, location.endsWith('/') ? location : `${location}/`).toString() : join(location, rel);
 
-async function fetchToFile(http: HttpClient, url: string, file: string, problems: string[]): Promise<{ size: number; sha256: string } | undefined> {
+async function fetchToFile(
+  http: HttpClient,
+  url: string,
+  file: string,
+  problems: string[],
+): Promise<{ size: number; sha256: string } | undefined> {
   const res = await http.get(new URL(url));
   if (res.statusCode !== 200) {
     await res.body.dump();
@@ -61,7 +67,8 @@ async function fetchToFile(http: HttpClient, url: string, file: string, problems
     createWriteStream(file),
   );
   const announced = res.headers['content-length'];
-  if (announced !== undefined && Number(announced) !== size) problems.push(`received ${size} bytes, Content-Length said ${announced}`);
+  if (announced !== undefined && Number(announced) !== size)
+    problems.push(`received ${size} bytes, Content-Length said ${String(announced)}`);
   return { size, sha256: hash.digest('hex') };
 }
 
@@ -122,8 +129,10 @@ export async function verifyArch(req: VerifyRequest, arch: Arch, work: string): 
   }
   const manifest = await readManifestAt(req, child(req.location, `arch_${arch}/manifest.json`), problems);
   if (manifest && size !== undefined) {
-    if (manifest.size !== undefined && manifest.size !== size) problems.push(`size ${size} does not match manifest.json (${manifest.size})`);
-    if (manifest.sha256 !== undefined && sha256 !== undefined && manifest.sha256 !== sha256) problems.push('SHA-256 does not match manifest.json');
+    if (manifest.size !== undefined && manifest.size !== size)
+      problems.push(`size ${size} does not match manifest.json (${manifest.size})`);
+    if (manifest.sha256 !== undefined && sha256 !== undefined && manifest.sha256 !== sha256)
+      problems.push('SHA-256 does not match manifest.json');
   }
   let upstream: ArchVerdict['upstream'];
   const tree = treeOf(req.location);

@@ -51,11 +51,8 @@ function openZip(path: string): Promise<ZipFile> {
         const reader = new LargeChunkFileReader(path, fd);
         // Held until zip.close(): without it the reader closes the fd as soon as one entry stream ends.
         reader.ref();
-        yauzl.fromRandomAccessReader(
-          reader,
-          st.size,
-          { lazyEntries: true, autoClose: false, validateEntrySizes: true },
-          (err3, zip) => (err3 ? close(fd, () => reject(err3)) : resolve(zip)),
+        yauzl.fromRandomAccessReader(reader, st.size, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err3, zip) =>
+          err3 ? close(fd, () => reject(err3)) : resolve(zip),
         );
       });
     });
@@ -97,7 +94,7 @@ export async function verifyZip(path: string, label = path): Promise<ZipSummary>
       if (entry.fileName.endsWith('/')) continue;
       let crc = 0;
       for await (const chunk of await openEntry(zip, entry)) {
-        crc = crc32(chunk as Buffer, crc);
+        crc = crc32(chunk, crc);
         uncompressedBytes += (chunk as Buffer).length;
       }
       if (crc >>> 0 !== entry.crc32 >>> 0) {

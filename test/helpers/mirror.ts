@@ -87,7 +87,9 @@ export async function expectConsistentMirror(root: string): Promise<void> {
   const bundles = files.filter((f) => f.endsWith('updates.zip'));
   for (const bundle of bundles) {
     const dir = bundle.slice(0, -'updates.zip'.length);
-    const manifest = await readJson<{ EngineVersion: string; DefinitionVersion: string; size: number; sha256: string }>(join(dir, 'manifest.json'));
+    const manifest = await readJson<{ EngineVersion: string; DefinitionVersion: string; size: number; sha256: string }>(
+      join(dir, 'manifest.json'),
+    );
     await verifyZip(bundle);
     expect(await sha256(bundle), `${bundle} matches its manifest`).toBe(manifest.sha256);
     const { size } = await import('node:fs/promises').then((fs) => fs.stat(bundle));

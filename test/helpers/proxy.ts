@@ -36,9 +36,10 @@ export async function startProxy(opts: { requireAuth?: string } = {}): Promise<T
     seen.push(req.url ?? '');
     const a = req.headers['proxy-authorization'];
     if (a) auth.push(a);
-    if (expected && a !== expected) return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
+    if (expected && a !== expected)
+      return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
     const [host, port] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host!, () => {
+    const upstream = connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       if (head.length) upstream.write(head);
       upstream.pipe(socket);

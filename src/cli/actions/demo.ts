@@ -43,7 +43,9 @@ export async function demo(o: DemoOptions, io: CommandIo): Promise<number> {
       ),
     );
     const first = await download({ ...o, settings: settingsFile }, io);
-    io.stdout.write(`\nA new signatures release upstream for linux/production; running again (only that bundle moves, n-1 goes to production_back):\n`);
+    io.stdout.write(
+      `\nA new signatures release upstream for linux/production; running again (only that bundle moves, n-1 goes to production_back):\n`,
+    );
     sim.catalog.bump({ os: 'linux', channel: 'production' });
     const second = await download({ ...o, settings: settingsFile }, io);
     io.stdout.write(
@@ -55,4 +57,3 @@ export async function demo(o: DemoOptions, io: CommandIo): Promise<number> {
     await sim.stop();
   }
 }
-

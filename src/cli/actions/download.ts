@@ -25,7 +25,8 @@ function lockWaitMs(wait: DownloadOptions['wait']): number {
   if (wait === undefined || wait === false) return 0;
   if (wait === true) return DEFAULT_LOCK_WAIT_SECONDS * 1000;
   const seconds = Number(wait);
-  if (!Number.isFinite(seconds) || seconds < 0) throw usageError(`--wait ${wait}: give a number of seconds, like --wait 300 (or --wait alone for ${DEFAULT_LOCK_WAIT_SECONDS}).`);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw usageError(`--wait ${wait}: give a number of seconds, like --wait 300 (or --wait alone for ${DEFAULT_LOCK_WAIT_SECONDS}).`);
   return seconds * 1000;
 }
 
@@ -49,7 +50,8 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
     progress?.clear();
     const code = exitCodeFor(report, interruption.exitCode());
     if (opts.json) io.stdout.write(formatJson(report, code));
-    else if (!opts.quiet || code !== ExitCode.ok) (code === ExitCode.ok ? io.stdout : io.stderr).write(formatSummary(report, settings.logFilePath));
+    else if (!opts.quiet || code !== ExitCode.ok)
+      (code === ExitCode.ok ? io.stdout : io.stderr).write(formatSummary(report, settings.logFilePath));
     return code;
   } catch (e) {
     logger.error({ err: (e as Error).message, code: (e as { code?: string }).code }, 'run aborted');
@@ -60,4 +62,3 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
     close();
   }
 }
-

@@ -22,18 +22,31 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
   if (!o.url) throw usageError('--url is required: the mirror server (http://host:port) or the mounted directory endpoints read.');
   if (!o.os) throw usageError('--os is required: linux or mac.');
   if (/\/arch_/.test(o.url)) throw usageError(`--url ${o.url}: leave out arch_*; endpoints append arch_<arch>/updates.zip themselves.`);
-  if (!/^https?:\/\//i.test(o.url) && !o.url.startsWith('/')) throw usageError(`--url ${o.url}: give an http(s):// URL or an absolute directory path.`);
+  if (!/^https?:\/\//i.test(o.url) && !o.url.startsWith('/'))
+    throw usageError(`--url ${o.url}: give an http(s):// URL or an absolute directory path.`);
   const { min, max } = SCHEMA.cloudService.definitionUpdatesInterval;
   const interval = o.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(o.interval);
   if (!Number.isInteger(interval) || interval < min || interval > max) {
     throw usageError(`--interval ${o.interval}: endpoints accept ${min} to ${max} seconds (default ${DEFAULT_INTERVAL_SECONDS}, 8 hours).`);
   }
   const format = o.format ?? (o.os === 'mac' ? 'mobileconfig' : 'json');
-  const request = { base: o.url, os: o.os, channel: o.channel, fallbackToCloud: o.fallbackToCloud ?? false, intervalSeconds: interval, staging: Boolean(o.staging) };
+  const request = {
+    base: o.url,
+    os: o.os,
+    channel: o.channel,
+    fallbackToCloud: o.fallbackToCloud ?? false,
+    intervalSeconds: interval,
+    staging: Boolean(o.staging),
+  };
   const text = format === 'json' ? managedJson(request) : mobileconfig(request);
   if (o.out) {
     await writeFile(resolve(io.cwd, o.out), text);
-    const where = format === 'json' ? (o.os === 'linux' ? '/etc/opt/microsoft/mdatp/managed/mdatp_managed.json' : 'the managed settings of your MDM') : 'your MDM as a custom configuration profile';
+    const where =
+      format === 'json'
+        ? o.os === 'linux'
+          ? '/etc/opt/microsoft/mdatp/managed/mdatp_managed.json'
+          : 'the managed settings of your MDM'
+        : 'your MDM as a custom configuration profile';
     io.stderr.write(`wrote ${resolve(io.cwd, o.out)}; deploy it to ${where}.\n`);
   } else {
     io.stdout.write(text);
@@ -55,7 +68,9 @@ export async function endpointConfigLint(file: string, o: GlobalOptions, io: Com
   } else if (problems.length === 0) {
     io.stdout.write(`${path}: no problems found\n`);
   } else {
-    io.stdout.write(problems.map((p) => `${path}: ${p.where}: ${p.problem}.\n  fix: ${p.fix}.`).join('\n') + `\n${problems.length} problem(s)\n`);
+    io.stdout.write(
+      problems.map((p) => `${path}: ${p.where}: ${p.problem}.\n  fix: ${p.fix}.`).join('\n') + `\n${problems.length} problem(s)\n`,
+    );
   }
   return problems.length === 0 ? ExitCode.ok : ExitCode.bundleFailed;
 }

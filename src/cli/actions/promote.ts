@@ -36,8 +36,14 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
     if (refused.length > 0) {
       for (const c of refused) io.stderr.write(`${bundleLabel(c.id)}: not promoted: ${c.reason}\n`);
       io.stderr.write('nothing was promoted: fix the above, or narrow the selection with --os/--channel/--arch.\n');
-      logger.warn({ event: 'promote-refused', refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })) }, 'promotion refused; live unchanged');
-      if (o.json) io.stdout.write(`${JSON.stringify({ promoted: [], refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })), exitCode: 1 }, null, 2)}\n`);
+      logger.warn(
+        { event: 'promote-refused', refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })) },
+        'promotion refused; live unchanged',
+      );
+      if (o.json)
+        io.stdout.write(
+          `${JSON.stringify({ promoted: [], refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })), exitCode: 1 }, null, 2)}\n`,
+        );
       return ExitCode.bundleFailed;
     }
     const promoted: { bundle: string; from: string | null; to: string }[] = [];
@@ -47,7 +53,11 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
         continue;
       }
       if (c.kind !== 'ready') continue;
-      const to = await promoteChecked(live, staging, c, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now: io.now });
+      const to = await promoteChecked(live, staging, c, {
+        backup: settings.backupPreviousUpdates,
+        keepVersions: settings.keepVersions,
+        now: io.now,
+      });
       promoted.push({ bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to: to.signatures });
       out.push(`${bundleLabel(c.id)}: ${c.live?.DefinitionVersion ?? '-'} -> ${to.signatures} (promoted from staging)`);
       logger.info({ event: 'promoted', bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to }, `promoted ${to.signatures}`);

@@ -18,7 +18,11 @@ export async function rollback(o: RollbackOptions, io: CommandIo): Promise<numbe
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const { logger, close } = await loggerFor(settings, { console: false });
   try {
-    const outcomes = await runRollback(settings, { filter: { os: o.os, channel: o.channel, arch: o.arch }, undo: Boolean(o.undo), to: o.to }, logger);
+    const outcomes = await runRollback(
+      settings,
+      { filter: { os: o.os, channel: o.channel, arch: o.arch }, undo: Boolean(o.undo), to: o.to },
+      logger,
+    );
     const changed = outcomes.filter((x) => x.status !== 'not-possible');
     const code = outcomes.length > 0 && changed.length === outcomes.length ? ExitCode.ok : ExitCode.bundleFailed;
     if (o.json) {

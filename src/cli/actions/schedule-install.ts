@@ -23,7 +23,8 @@ export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, 
   }
   if (o.every && o.cron) throw usageError('give either --every or --cron, not both.');
   const everyMs = o.cron ? undefined : parseDuration(o.every ?? '4h');
-  if (!o.cron && (everyMs === undefined || everyMs < 60_000)) throw usageError(`--every ${o.every}: write a duration of at least 1m, like 30m, 4h or 1d.`);
+  if (!o.cron && (everyMs === undefined || everyMs < 60_000))
+    throw usageError(`--every ${o.every}: write a duration of at least 1m, like 30m, 4h or 1d.`);
   if (o.cron) checkCronExpression(o.cron);
   // The job must not fail on its first run: the settings it will use are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
@@ -41,6 +42,8 @@ export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, 
   const dir = resolve(io.cwd, o.out ?? '.');
   await mkdir(dir, { recursive: true });
   for (const f of files) await writeFile(resolve(dir, f.name), f.content);
-  io.stdout.write(`wrote ${integration.describe}: ${files.map((f) => resolve(dir, f.name)).join(', ')}\nactivate with:\n  ${integration.activate(dir, files)}\n`);
+  io.stdout.write(
+    `wrote ${integration.describe}: ${files.map((f) => resolve(dir, f.name)).join(', ')}\nactivate with:\n  ${integration.activate(dir, files)}\n`,
+  );
   return 0;
 }

@@ -19,7 +19,9 @@ export async function schedule(o: ScheduleOptions, io: CommandIo): Promise<numbe
   checkTimezone(o.timezone);
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const { logger, close } = await loggerFor(settings, { console: Boolean(io.stdout.isTTY) && !o.quiet });
-  const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping the schedule`));
+  const interruption = watchSignals((name) =>
+    logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping the schedule`),
+  );
   try {
     await runScheduler({
       cron: o.cron,

@@ -54,14 +54,18 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     const shown = !o.host || o.host === '::' || o.host === '0.0.0.0' ? hostname() : o.host.includes(':') ? `[${o.host}]` : o.host;
     const base = `${scheme}://${shown}:${boundPort}`;
     const channels: Channel[] = settings.downloadPreviewUpdates ? ['production', 'preview'] : ['production'];
-    const urls = OSES.filter((os) => plan.some((b) => b.os === os)).flatMap((os) => channels.map((ch) => `  ${os}/${ch}: offlineDefinitionUpdateUrl = ${base}/${os}/${ch}/`));
+    const urls = OSES.filter((os) => plan.some((b) => b.os === os)).flatMap((os) =>
+      channels.map((ch) => `  ${os}/${ch}: offlineDefinitionUpdateUrl = ${base}/${os}/${ch}/`),
+    );
     io.stderr.write(
       `mdatp-mirror serving ${settings.downloadFolder} on ${scheme}://${o.host ?? '*'}:${boundPort}${workers > 1 ? ` (${workers} workers)` : ''}\nendpoints:\n${urls.join('\n')}\nhealth: ${base}/healthz  metrics: ${base}/metrics\n`,
     );
   };
 
   if (workers > 1 && !isWorker()) {
-    const cluster = await startWorkers(workers, (code) => io.stderr.write(`a serve worker exited (code ${code}); starting another\n`)).catch((e: Error) => {
+    const cluster = await startWorkers(workers, (code) =>
+      io.stderr.write(`a serve worker exited (code ${code}); starting another\n`),
+    ).catch((e: Error) => {
       throw usageError(`cannot serve: ${e.message}`);
     });
     announce(tls ? 'https' : 'http', cluster.port);
@@ -71,7 +75,9 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     return 0;
   }
 
-  const accessLog = o.accessLog ? pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: true })) : undefined;
+  const accessLog = o.accessLog
+    ? pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: true }))
+    : undefined;
   const server = await new MirrorServer({
     root: settings.downloadFolder,
     host: o.host,
@@ -85,14 +91,15 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   })
     .start()
     .catch((e: NodeJS.ErrnoException) => {
-      throw usageError(e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port.` : `cannot listen: ${e.message}`);
+      throw usageError(
+        e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port.` : `cannot listen: ${e.message}`,
+      );
     });
   if (isWorker()) {
     // Constructing one is what makes prom-client answer the primary's collection requests in this worker.
     void new AggregatorRegistry();
     AggregatorRegistry.setRegistries([server.registry]);
-  }
-  else announce(server.scheme, server.port);
+  } else announce(server.scheme, server.port);
 
   await (isWorker() ? Promise.race([signalled, shutdownRequested()]) : signalled);
   if (!isWorker()) io.stderr.write(`stopping: letting running transfers finish (up to ${o.grace})\n`);

@@ -38,7 +38,9 @@ export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promi
     try {
       sim.faults.add(JSON.parse(spec) as Parameters<typeof sim.faults.add>[0]);
     } catch (e) {
-      throw usageError(`--fault ${spec}: not valid JSON (${(e as Error).message}). Example: '{"target":"bundle","action":{"type":"status","status":500},"times":2}'`);
+      throw usageError(
+        `--fault ${spec}: not valid JSON (${(e as Error).message}). Example: '{"target":"bundle","action":{"type":"status","status":500},"times":2}'`,
+      );
     }
   }
   await sim.start();
@@ -51,4 +53,3 @@ export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promi
   await sim.stop();
   return 0;
 }
-

@@ -21,7 +21,8 @@ export interface StatusOptions extends GlobalOptions {
 
 export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
   const maxAgeMs = o.maxAge === undefined ? undefined : parseDuration(o.maxAge);
-  if (o.maxAge !== undefined && maxAgeMs === undefined) throw usageError(`--max-age ${o.maxAge}: write a duration like 90s, 30m, 4h or 2d.`);
+  if (o.maxAge !== undefined && maxAgeMs === undefined)
+    throw usageError(`--max-age ${o.maxAge}: write a duration like 90s, 30m, 4h or 2d.`);
   const settings = await loadSettings({ settingsFile: o.settings, baseUrl: o.baseUrl }, io);
   const layout = new StoreLayout(settings.downloadFolder);
   const http = o.checkUpstream ? httpClientFor(settings) : undefined;
@@ -33,11 +34,18 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
     const staging =
       settings.rollout.mode === 'immediate'
         ? undefined
-        : { layout: new StoreLayout(settings.downloadFolder, 'staging'), delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined };
-    const bundles = await Promise.all(plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })));
+        : {
+            layout: new StoreLayout(settings.downloadFolder, 'staging'),
+            delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined,
+          };
+    const bundles = await Promise.all(
+      plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })),
+    );
     const code = bundles.some((b) => b.problems.length > 0) ? ExitCode.bundleFailed : ExitCode.ok;
     if (o.json) {
-      io.stdout.write(`${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, exitCode: code }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, exitCode: code }, null, 2)}\n`,
+      );
     } else if (!o.quiet || code !== ExitCode.ok) {
       io.stdout.write(formatStatus(bundles, settings.downloadFolder, Boolean(upstream)));
     }

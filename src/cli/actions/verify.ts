@@ -31,9 +31,12 @@ export async function verify(location: string, o: VerifyOptions, io: CommandIo):
   if (!/^https?:\/\//i.test(location) && !location.startsWith('/') && !/^[a-z]:\\/i.test(location)) {
     throw usageError(`${location}: give the endpoint's offlineDefinitionUpdateUrl: an http(s):// URL or an absolute directory path.`);
   }
-  if (/\/arch_/.test(location)) throw usageError(`${location}: leave out arch_*; verify appends arch_<arch>/updates.zip as an endpoint does.`);
+  if (/\/arch_/.test(location))
+    throw usageError(`${location}: leave out arch_*; verify appends arch_<arch>/updates.zip as an endpoint does.`);
   const settings = await optionalSettings(o, io);
-  const http = settings ? httpClientFor(settings) : HttpClient.create({ timeouts: { connect: 30_000, headers: 60_000, bodyIdle: 120_000 }, userAgent: USER_AGENT });
+  const http = settings
+    ? httpClientFor(settings)
+    : HttpClient.create({ timeouts: { connect: 30_000, headers: 60_000, bodyIdle: 120_000 }, userAgent: USER_AGENT });
   try {
     let upstream: Upstream | undefined;
     if (o.checkUpstream) {
@@ -48,7 +51,15 @@ export async function verify(location: string, o: VerifyOptions, io: CommandIo):
     }
     const rows = [['ARCH', 'RESULT', 'SIGNATURES', 'ENGINE', 'SIZE', ...(upstream ? ['UPSTREAM'] : []), 'DETAIL']];
     for (const v of verdicts) {
-      rows.push([v.arch, v.ok ? 'ok' : 'PROBLEM', v.manifest?.DefinitionVersion ?? '-', v.manifest?.EngineVersion ?? '-', v.size === undefined ? '-' : formatBytes(v.size), ...(upstream ? [v.upstream?.signatures ?? '-'] : []), v.problems.join('; ')]);
+      rows.push([
+        v.arch,
+        v.ok ? 'ok' : 'PROBLEM',
+        v.manifest?.DefinitionVersion ?? '-',
+        v.manifest?.EngineVersion ?? '-',
+        v.size === undefined ? '-' : formatBytes(v.size),
+        ...(upstream ? [v.upstream?.signatures ?? '-'] : []),
+        v.problems.join('; '),
+      ]);
     }
     io.stdout.write(`verify ${location}\n${formatTable(rows)}\n`);
     return code;

@@ -13,7 +13,11 @@ export function registerSimulateUpstream(program: Command, run: (fn: (io: Comman
     .option('--bundle-size <size>', 'size of each generated bundle', '4MB')
     .option('--rate <MBps>', 'per-connection rate limit in MB/s (WAN-like CDN)')
     .option('--latency-ms <n>', 'delay before every response, redirects included')
-    .option('--fault <json>', 'inject a fault (repeatable), e.g. {"target":"bundle","action":{"type":"status","status":500},"times":2}', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--fault <json>',
+      'inject a fault (repeatable), e.g. {"target":"bundle","action":{"type":"status","status":500},"times":2}',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .action(async (opts: SimulateOptions) => {
       const { simulateUpstream } = await import('../actions/simulate-upstream.js');
       await run((io) => simulateUpstream(opts, io));

@@ -7,7 +7,7 @@ import type { VerifyOptions } from '../actions/verify.js';
 export function registerVerify(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   program
     .command('verify <location>')
-    .description("check a mirror as an endpoint sees it: the offlineDefinitionUpdateUrl (http(s) URL or directory)")
+    .description('check a mirror as an endpoint sees it: the offlineDefinitionUpdateUrl (http(s) URL or directory)')
     .addOption(new Option('--arch <arch...>', 'architectures to check (default: both)').choices(ARCHES))
     .option('--check-upstream', 'also compare with the versions upstream offers now')
     .option('--base-url <url>', 'upstream redirector URL (overrides baseUpdateUrl)')

@@ -21,12 +21,15 @@ export function everyToCron(ms: number): string {
   if (ms === HOUR) return '0 * * * *';
   if (ms % HOUR === 0 && ms < DAY && 24 % (ms / HOUR) === 0) return `0 */${ms / HOUR} * * *`;
   if (ms === DAY) return '0 0 * * *';
-  throw usageError(`--every ${formatDuration(ms)} cannot be written as a cron schedule; use a divisor of an hour or a day, or give --cron.`);
+  throw usageError(
+    `--every ${formatDuration(ms)} cannot be written as a cron schedule; use a divisor of an hour or a day, or give --cron.`,
+  );
 }
 
 export function cronFields(expr: string): CalendarFields {
   const f = expr.trim().split(/\s+/);
-  if (f.length === 6 && f[0] !== '0') throw usageError(`--cron "${expr}": seconds are not supported when installing a schedule; use 5 fields.`);
+  if (f.length === 6 && f[0] !== '0')
+    throw usageError(`--cron "${expr}": seconds are not supported when installing a schedule; use 5 fields.`);
   const p = cron.parse(expr);
   const nums = (xs: (number | string)[]): number[] => xs.map(Number);
   return { minute: p.minute, hour: p.hour, dayOfMonth: nums(p.dayOfMonth), month: p.month, dayOfWeek: nums(p.dayOfWeek).map((d) => d % 7) };
@@ -40,7 +43,12 @@ const two = (n: number): string => String(n).padStart(2, '0');
 export function cronToOnCalendar(expr: string): string {
   const c = cronFields(expr);
   const list = (xs: number[], from: number, to: number): string => (isAll(xs, from, to) ? '*' : xs.map(two).join(','));
-  const dow = isAll([...new Set(c.dayOfWeek)], 0, 6) ? '' : `${[...new Set(c.dayOfWeek)].sort().map((d) => DOW[d]).join(',')} `;
+  const dow = isAll([...new Set(c.dayOfWeek)], 0, 6)
+    ? ''
+    : `${[...new Set(c.dayOfWeek)]
+        .sort()
+        .map((d) => DOW[d])
+        .join(',')} `;
   return `${dow}*-${list(c.month, 1, 12)}-${list(c.dayOfMonth, 1, 31)} ${list(c.hour, 0, 23)}:${list(c.minute, 0, 59)}:00`;
 }
 
@@ -67,7 +75,9 @@ export function cronToLaunchdIntervals(expr: string): Record<string, number>[] {
 export function cronToDailyTimes(expr: string): string[] {
   const c = cronFields(expr);
   if (!isAll(c.dayOfMonth, 1, 31) || !isAll(c.month, 1, 12) || !isAll([...new Set(c.dayOfWeek)], 0, 6)) {
-    throw usageError(`--cron "${expr}": windows-task takes daily times only (day, month and weekday "*"); use --every for other schedules.`);
+    throw usageError(
+      `--cron "${expr}": windows-task takes daily times only (day, month and weekday "*"); use --every for other schedules.`,
+    );
   }
   if (c.hour.length * c.minute.length > 48) throw usageError(`--cron "${expr}": more than 48 times a day; use --every for windows-task.`);
   return c.hour.flatMap((h) => c.minute.map((m) => `${two(h)}:${two(m)}:00`));

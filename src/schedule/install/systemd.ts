@@ -36,7 +36,9 @@ export const systemdIntegration: SchedulerIntegration = {
         'Description=Run mdatp-mirror on a schedule',
         '',
         '[Timer]',
-        ...(plan.cron ? [`OnCalendar=${cronToOnCalendar(plan.cron)}`, 'Persistent=true'] : ['OnBootSec=5min', `OnUnitActiveSec=${seconds(plan.everyMs!)}`]),
+        ...(plan.cron
+          ? [`OnCalendar=${cronToOnCalendar(plan.cron)}`, 'Persistent=true']
+          : ['OnBootSec=5min', `OnUnitActiveSec=${seconds(plan.everyMs!)}`]),
         'RandomizedDelaySec=60',
         'Unit=mdatp-mirror.service',
         '',

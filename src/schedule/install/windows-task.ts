@@ -12,7 +12,10 @@ export const windowsTaskIntegration: SchedulerIntegration = {
   files: (plan) => {
     const triggers = plan.cron
       ? cronToDailyTimes(plan.cron)
-          .map((t) => `    <CalendarTrigger>\n      <StartBoundary>${START}${t}</StartBoundary>\n      <Enabled>true</Enabled>\n      <ScheduleByDay>\n        <DaysInterval>1</DaysInterval>\n      </ScheduleByDay>\n    </CalendarTrigger>`)
+          .map(
+            (t) =>
+              `    <CalendarTrigger>\n      <StartBoundary>${START}${t}</StartBoundary>\n      <Enabled>true</Enabled>\n      <ScheduleByDay>\n        <DaysInterval>1</DaysInterval>\n      </ScheduleByDay>\n    </CalendarTrigger>`,
+          )
           .join('\n')
       : `    <TimeTrigger>\n      <Repetition>\n        <Interval>${isoDuration(plan.everyMs!)}</Interval>\n        <StopAtDurationEnd>false</StopAtDurationEnd>\n      </Repetition>\n      <StartBoundary>${START}00:00:00</StartBoundary>\n      <Enabled>true</Enabled>\n    </TimeTrigger>`;
     const xml = `<?xml version="1.0" encoding="UTF-16"?>
@@ -39,7 +42,12 @@ ${triggers}
   </Actions>
 </Task>
 `;
-    return [{ name: 'mdatp-mirror-task.xml', content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml.replace(/\n/g, '\r\n'), 'utf16le')]) }];
+    return [
+      {
+        name: 'mdatp-mirror-task.xml',
+        content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml.replace(/\n/g, '\r\n'), 'utf16le')]),
+      },
+    ];
   },
   activate: (dir, files) => `schtasks /Create /TN mdatp-mirror /XML "${join(dir, files[0]!.name)}"`,
 };
