@@ -74,6 +74,6 @@ export async function main(argv: string[], given?: CommandIo): Promise<number> {
       `mdatp-mirror: unexpected error (a bug; the served tree is never left partial, publishing only renames verified files): ${(e as Error)?.stack ?? String(e)}\n` +
         'Run again with --verbose and report this output together with the log file.\n',
     );
-    return ExitCode.bundleFailed;
+    return ExitCode.unexpected;
   }
 }

@@ -1,6 +1,6 @@
 // Live progress on a terminal: one line per active transfer (bytes, rate, ETA), redrawn at most 5 times a second.
 import type { Writable } from 'node:stream';
-import { bundleKey, type BundleId } from '../plan/bundles.js';
+import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 

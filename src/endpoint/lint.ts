@@ -1,6 +1,8 @@
 // Checks an existing managed JSON or configuration profile the way an endpoint would read it, and says, for each
 // problem, what to change: misspellings (the docs' own offlineDefintionUpdateFallbackToCloud), keys in the wrong
 // section, wrong types or values, a URL an endpoint cannot use, an interval out of range, deprecated placements.
+import { archSegmentIn, treeAtEnd } from '../bundle/identity.js';
+import { isHttpUrl } from '../util/location.js';
 import { closest, distance } from 'fastest-levenshtein';
 import { parse as parsePlist, parseBinary } from 'plist';
 import { PREFERENCE_DOMAIN, SCHEMA, SECTIONS, homeOf, type KeySpec, type Section } from './schema.js';
@@ -90,7 +92,8 @@ function checkLocation(where: string, value: unknown, problems: LintProblem[]): 
     });
     return;
   }
-  const isUrl = /^https?:\/\//i.test(value);
+  const isUrl = isHttpUrl(value);
+  // Endpoints run Linux or macOS: a directory location is a POSIX path.
   if (!isUrl && !value.startsWith('/')) {
     problems.push({
       where,
@@ -99,7 +102,7 @@ function checkLocation(where: string, value: unknown, problems: LintProblem[]): 
     });
     return;
   }
-  const arch = /\/arch_[^/]*\/?.*$/.exec(value);
+  const arch = archSegmentIn(value);
   if (arch) {
     problems.push({
       where,
@@ -108,14 +111,14 @@ function checkLocation(where: string, value: unknown, problems: LintProblem[]): 
     });
     return;
   }
-  const tree = /\/(linux|mac)\/(production|preview)(\/?)$/.exec(value);
+  const tree = treeAtEnd(value);
   if (!tree) {
     problems.push({
       where,
       problem: `"${value}" does not end with /<os>/<channel>/`,
       fix: `append the tree, for example "${value.replace(/\/+$/, '')}/linux/production${isUrl ? '/' : ''}"`,
     });
-  } else if (isUrl && tree[3] !== '/') {
+  } else if (isUrl && !tree.trailingSeparator) {
     problems.push({ where, problem: `"${value}" lacks the trailing slash after the channel`, fix: `write "${value}/"` });
   }
 }

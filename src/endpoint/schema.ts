@@ -1,5 +1,8 @@
 // The endpoint keys that govern offline security-intelligence updates, spelled and placed as Microsoft's published
 // schema has them (see README for sources). Other mdatp settings may share these sections; they are left alone.
+import { treeAtEnd } from '../bundle/identity.js';
+import { STAGING_DIR } from '../store/layout.js';
+import { isHttpUrl } from '../util/location.js';
 
 export type KeySpec =
   | { readonly type: 'boolean' }
@@ -39,9 +42,11 @@ export function homeOf(key: string): Section | undefined {
  * a location that already names the tree, and puts "staging/" in front of "<os>/" for test devices.
  */
 export function endpointLocation(base: string, os: string, channel: string, staging = false): string {
-  const isUrl = /^https?:\/\//i.test(base);
+  const isUrl = isHttpUrl(base);
   let root = base.replace(/\/+$/, '');
-  root = root.replace(new RegExp(`/(linux|mac)/(production|preview)$`), '').replace(/\/staging$/, '');
-  const location = `${root}${staging ? '/staging' : ''}/${os}/${channel}`;
+  const named = treeAtEnd(root);
+  if (named) root = root.slice(0, root.length - `/${named.os}/${named.channel}`.length);
+  root = root.replace(new RegExp(`/${STAGING_DIR}$`), '');
+  const location = `${root}${staging ? `/${STAGING_DIR}` : ''}/${os}/${channel}`;
   return isUrl ? `${location}/` : location;
 }

@@ -3,7 +3,14 @@
 /** Exit codes are part of the interface: scripts and monitoring depend on them. Documented in README. */
 export const ExitCode = {
   ok: 0,
+  /** download: at least one bundle failed; the others went on, and failed ones still serve their previous pair. */
   bundleFailed: 1,
+  /** status, verify, lint: the check ran and found problems. */
+  problemsFound: 1,
+  /** promote, rollback: the request was refused (or not possible), and nothing was changed for it. */
+  refused: 1,
+  /** An error the tool did not expect: a bug, reported with what to send. */
+  unexpected: 1,
   usage: 2,
   locked: 3,
   interrupted: 130,
@@ -36,7 +43,7 @@ export class MirrorError extends Error {
   readonly exitCode: ExitCodeValue;
   /** Whether trying the same request again may succeed (network faults, 5xx, a release in between). */
   readonly retryable: boolean;
-  /** Seconds the server asked us to wait (Retry-After), when it did. */
+  /** How long the server asked us to wait (Retry-After), in milliseconds, when it did. */
   readonly retryAfterMs: number | undefined;
 
   constructor(

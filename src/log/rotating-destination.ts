@@ -9,7 +9,7 @@ export interface RotationOptions {
 }
 
 export class RotatingDestination {
-  private readonly boom: ReturnType<typeof pino.destination>;
+  private readonly current: ReturnType<typeof pino.destination>;
   private size: number;
 
   constructor(
@@ -17,7 +17,7 @@ export class RotatingDestination {
     private readonly rotation: RotationOptions,
   ) {
     // Synchronous writes: a run logs dozens of lines, and a crash or a signal must not lose the last ones.
-    this.boom = pino.destination({ dest: file, sync: true, mkdir: true, append: true });
+    this.current = pino.destination({ dest: file, sync: true, mkdir: true, append: true });
     this.size = existsSync(file) ? statSync(file).size : 0;
     if (this.size >= rotation.maxBytes) this.rotate();
   }
@@ -26,7 +26,7 @@ export class RotatingDestination {
     const len = Buffer.byteLength(line);
     if (this.size > 0 && this.size + len > this.rotation.maxBytes) this.rotate();
     this.size += len;
-    return this.boom.write(line);
+    return this.current.write(line);
   }
 
   private rotate(): void {
@@ -40,11 +40,11 @@ export class RotatingDestination {
       }
       if (existsSync(this.file)) renameSync(this.file, `${this.file}.1`);
     }
-    this.boom.reopen();
+    this.current.reopen();
     this.size = 0;
   }
 
   end(): void {
-    this.boom.end();
+    this.current.end();
   }
 }

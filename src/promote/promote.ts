@@ -1,13 +1,14 @@
-// Promotion: a staged bundle, re-verified, goes live through the same publisher as a download (rotating live into
-// <channel>_back). The staged pair stays where it is, so test devices keep their bundle.
-import { mkdir } from 'node:fs/promises';
-import { bundleLabel, type BundleId } from '../plan/bundles.js';
-import { FolderPublisher, tempName } from '../publish/folder-publisher.js';
-import { linkOrCopy, removeQuietly } from '../store/fs-safe.js';
+// Promotion: a staged bundle, re-verified, goes live through the live tree's writer exactly as a download would
+// (rotating live into <channel>_back). The staged pair stays where it is, so test devices keep their bundle.
+// Delayed rollout promotes what has waited long enough at the end of each download run.
+import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
+import { manifestVersions, sameVersions, type Versions } from '../bundle/versions.js';
+import { checkZip } from '../bundle/zip-check.js';
+import type { Logger } from '../log/logger.js';
+import type { TreeWriter } from '../publish/tree-writer.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { bundleProvablyMatchesManifest, manifestVersions, readManifest, type Manifest } from '../store/manifest.js';
-import type { Versions } from '../sync/outcome.js';
-import { verifyZip } from '../verify/zip.js';
+import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
+import type { Promotion } from '../sync/outcome.js';
 
 export type PromotionCheck =
   | { readonly kind: 'ready'; readonly id: BundleId; readonly staged: Manifest; readonly live: Manifest | undefined }
@@ -30,7 +31,7 @@ export async function checkPromotion(
     return { kind: 'refused', id, reason: 'the staged updates.zip is missing or does not match its manifest (size or SHA-256)' };
   }
   try {
-    await verifyZip(bundlePath(dir), 'the staged updates.zip');
+    await checkZip(bundlePath(dir), 'the staged updates.zip');
   } catch (e) {
     return { kind: 'refused', id, reason: (e as Error).message };
   }
@@ -39,42 +40,60 @@ export async function checkPromotion(
   }
   const current = await readManifest(manifestPath(live.bundleDir(id)));
   const liveManifest = current.kind === 'ok' ? current.manifest : undefined;
-  if (
-    liveManifest &&
-    liveManifest.EngineVersion === staged.manifest.EngineVersion &&
-    liveManifest.DefinitionVersion === staged.manifest.DefinitionVersion
-  ) {
+  if (liveManifest && sameVersions(manifestVersions(liveManifest), manifestVersions(staged.manifest))) {
     return { kind: 'already-live', id, staged: staged.manifest };
   }
   return { kind: 'ready', id, staged: staged.manifest, live: liveManifest };
 }
 
-export interface PromoteOptions {
-  readonly backup: boolean;
-  readonly keepVersions: number;
-  readonly now: () => Date;
-}
-
 export async function promoteChecked(
-  live: StoreLayout,
+  liveWriter: TreeWriter,
   staging: StoreLayout,
   check: Extract<PromotionCheck, { kind: 'ready' }>,
-  o: PromoteOptions,
 ): Promise<Versions> {
-  const { id, staged } = check;
-  const tmp = tempName(live, id, 'promote');
-  await mkdir(live.tmpDir, { recursive: true });
-  try {
-    await linkOrCopy(bundlePath(staging.bundleDir(id)), tmp);
-    await new FolderPublisher(live, { backup: o.backup, keepVersions: o.keepVersions, now: o.now }).publish(id, {
-      tempPath: tmp,
-      size: staged.size!,
-      sha256: staged.sha256!,
-      versions: { engine: staged.EngineVersion, signatures: staged.DefinitionVersion, platform: staged.PlatformVersion },
-      source: staged.source ?? 'staging',
-    });
-  } finally {
-    await removeQuietly(tmp);
+  await liveWriter.publishCopyOf(check.id, { dir: staging.bundleDir(check.id), manifest: check.staged });
+  return manifestVersions(check.staged);
+}
+
+/** Rollout delayed: staged bundles that have waited at least `delayMs` go live (a newer staged release restarts its clock). */
+export async function promoteDue(
+  liveWriter: TreeWriter,
+  staging: StoreLayout,
+  plan: readonly BundleId[],
+  delayMs: number,
+  now: () => Date,
+  logger: Logger,
+): Promise<Promotion[]> {
+  const promoted: Promotion[] = [];
+  for (const id of plan) {
+    // When it was staged is in its manifest: decide "due" from that before re-reading hundreds of MB to verify it.
+    const staged = await readManifest(manifestPath(staging.bundleDir(id)));
+    if (staged.kind !== 'ok') continue;
+    const stagedForMs = now().getTime() - Date.parse(staged.manifest.downloadedAt ?? '');
+    if (!(stagedForMs >= delayMs)) {
+      logger.info(
+        { bundle: bundleKey(id), staged: staged.manifest.DefinitionVersion, waitMs: delayMs - stagedForMs },
+        'staged; not yet due for promotion',
+      );
+      continue;
+    }
+    const check = await checkPromotion(liveWriter.layout, staging, id, undefined);
+    if (check.kind !== 'ready') {
+      if (check.kind === 'refused')
+        logger.error({ bundle: bundleKey(id), reason: check.reason }, `staged bundle is due but cannot be promoted: ${check.reason}`);
+      continue;
+    }
+    try {
+      const to = await promoteChecked(liveWriter, staging, check);
+      const from = check.live ? manifestVersions(check.live) : undefined;
+      promoted.push({ ...id, from, to, stagedForMs });
+      logger.info(
+        { event: 'promoted', bundle: bundleKey(id), from, to, stagedForMs },
+        `promoted ${to.signatures} after ${Math.round(stagedForMs / 60_000)} min in staging`,
+      );
+    } catch (e) {
+      logger.error({ bundle: bundleKey(id), err: (e as Error).message }, 'promotion failed; live unchanged');
+    }
   }
-  return manifestVersions(staged);
+  return promoted;
 }

@@ -1,6 +1,6 @@
-// The one place that decides where a verified bundle goes. Today: a folder tree; staging rings and object storage
-// are further implementations of the same interface.
-import type { BundleId } from '../plan/bundles.js';
+// Where a verified bundle goes: a destination. The folder tree (tree-writer.ts) is the verified source of truth;
+// replicas (object storage, an export archive) are further implementations beside it.
+import type { BundleId } from '../bundle/identity.js';
 import type { Manifest } from '../store/manifest.js';
 import type { VersionInfo } from '../upstream/version-info.js';
 
@@ -12,6 +12,8 @@ export interface VerifiedBundle {
   readonly versions: VersionInfo;
   /** Where the bytes came from (final URL after redirects, credentials removed). */
   readonly source: string;
+  /** Already flushed to disk by the caller (overlapped with verification), so publishing need not wait for it again. */
+  readonly flushed?: boolean;
 }
 
 export interface PublishResult {

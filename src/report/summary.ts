@@ -2,7 +2,8 @@
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
-import type { BundleOutcome, RunReport, Versions } from '../sync/outcome.js';
+import type { Versions } from '../bundle/versions.js';
+import type { BundleOutcome, RunReport } from '../sync/outcome.js';
 
 const RESULT = { 'up-to-date': 'up to date', 'held-back': 'held back', downloaded: 'downloaded', failed: 'FAILED' } as const;
 

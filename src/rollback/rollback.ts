@@ -1,16 +1,16 @@
 // `rollback`: take a bad release out of service by swapping live and backup (or restoring a retained version), and
 // hold that release back so the next download does not reinstall it; `--undo` reverses it.
-import { planFor } from '../settings/plan.js';
-import type { Logger } from '../log/logger.js';
+import { bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
+import { planFor } from '../bundle/plan.js';
+import { manifestVersions, sameVersions, versionMatches, type Versions } from '../bundle/versions.js';
 import { acquireRunLock } from '../lock/run-lock.js';
-import { bundleKey, matchesFilter, type BundleId } from '../plan/bundles.js';
+import type { Logger } from '../log/logger.js';
+import { TreeWriter, type StoredPair } from '../publish/tree-writer.js';
 import type { Settings } from '../settings/load.js';
-import { readHolds, updateHolds } from '../store/holds.js';
 import { findInHistory } from '../store/history.js';
+import { readHolds, updateHolds, type Holds } from '../store/holds.js';
 import { bundlePath, manifestPath, StoreLayout } from '../store/layout.js';
-import { bundleProvablyMatchesManifest, manifestVersions, readManifest, type Manifest } from '../store/manifest.js';
-import type { Versions } from '../sync/outcome.js';
-import { installPair, type StoredPair } from './swap.js';
+import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
 
 export interface RollbackRequest {
   readonly filter: Partial<BundleId>;
@@ -37,15 +37,30 @@ async function consistentPair(dir: string): Promise<StoredPair | undefined> {
   return { dir, manifest: m.manifest };
 }
 
-export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger): Promise<RollbackOutcome[]> {
-  const layout = new StoreLayout(settings.downloadFolder);
+/** --undo acts on the selected bundles that a rollback holds back; the rest of the selection is not its business. */
+function selection(settings: Settings, req: RollbackRequest, holds: Holds): { ids: BundleId[]; nothingToUndo: BundleId[] } {
+  const ids = planFor(settings).filter((id) => matchesFilter(id, req.filter));
+  if (!req.undo) return { ids, nothingToUndo: [] };
+  const held = ids.filter((id) => holds[bundleKey(id)] !== undefined);
+  return held.length > 0 ? { ids: held, nothingToUndo: [] } : { ids: [], nothingToUndo: ids };
+}
+
+export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger, now: () => Date): Promise<RollbackOutcome[]> {
+  const layout = StoreLayout.live(settings.downloadFolder);
+  const writer = new TreeWriter(layout, { backup: true, keepVersions: settings.keepVersions, now });
   const lock = await acquireRunLock({ path: layout.lockFile, command: 'rollback', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
     const holds = await readHolds(layout);
-    const plan = planFor(settings).filter((id) => matchesFilter(id, req.filter));
-    const outcomes: RollbackOutcome[] = [];
+    const { ids, nothingToUndo } = selection(settings, req, holds);
+    const outcomes: RollbackOutcome[] = nothingToUndo.map((id) => ({
+      ...id,
+      status: 'not-possible',
+      from: undefined,
+      to: undefined,
+      reason: 'no rollback to undo',
+    }));
     const held: Record<string, Versions | null> = {};
-    for (const id of plan) {
+    for (const id of ids) {
       const key = bundleKey(id);
       const notPossible = (reason: string, live?: Manifest): RollbackOutcome => ({
         ...id,
@@ -59,18 +74,14 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         outcomes.push(notPossible('the live bundle is missing or does not match its manifest; run download first'));
         continue;
       }
-      if (req.undo && !holds[key]) {
-        outcomes.push(notPossible('no rollback to undo', live.manifest));
-        continue;
-      }
       let target: StoredPair | undefined;
       if (req.to !== undefined && !req.undo) {
+        const wanted = req.to;
         const back = await consistentPair(layout.backupDir(id));
-        const matches = (m: Manifest): boolean => m.DefinitionVersion === req.to || `${m.EngineVersion}-${m.DefinitionVersion}` === req.to;
-        target = back && matches(back.manifest) ? back : await findInHistory(layout, id, req.to);
+        target = back && versionMatches(manifestVersions(back.manifest), wanted) ? back : await findInHistory(layout, id, wanted);
         if (!target) {
           outcomes.push(
-            notPossible(`version ${req.to} is neither in the backup nor in the retained history (keepVersions)`, live.manifest),
+            notPossible(`version ${wanted} is neither in the backup nor in the retained history (keepVersions)`, live.manifest),
           );
           continue;
         }
@@ -82,34 +93,28 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         }
       }
       const hold = holds[key];
-      if (!req.undo && hold && hold.signatures === target.manifest.DefinitionVersion && hold.engine === target.manifest.EngineVersion) {
+      if (!req.undo && hold && sameVersions(hold, manifestVersions(target.manifest))) {
         outcomes.push(
           notPossible(`${hold.signatures} is the release held back by the last rollback; use --undo to bring it back`, live.manifest),
         );
         continue;
       }
-      await installPair(layout, id, target, live);
-      held[key] = req.undo ? null : versions(live.manifest)!;
-      outcomes.push({
-        ...id,
-        status: req.undo ? 'undone' : 'rolled-back',
-        from: versions(live.manifest),
-        to: versions(target.manifest),
-        reason: undefined,
-      });
+      await writer.swapIntoLive(id, target, live);
+      const from = manifestVersions(live.manifest);
+      const to = manifestVersions(target.manifest);
+      held[key] = req.undo ? null : from;
+      outcomes.push({ ...id, status: req.undo ? 'undone' : 'rolled-back', from, to, reason: undefined });
       logger.info(
-        { event: req.undo ? 'rollback-undone' : 'rolled-back', bundle: key, from: versions(live.manifest), to: versions(target.manifest) },
-        req.undo
-          ? `rollback undone: ${target.manifest.DefinitionVersion} is live again`
-          : `rolled back to ${target.manifest.DefinitionVersion}; ${live.manifest.DefinitionVersion} is held back`,
+        { event: req.undo ? 'rollback-undone' : 'rolled-back', bundle: key, from, to },
+        req.undo ? `rollback undone: ${to.signatures} is live again` : `rolled back to ${to.signatures}; ${from.signatures} is held back`,
       );
     }
     if (Object.keys(held).length > 0) {
-      const now = new Date().toISOString();
+      const heldAt = now().toISOString();
       await updateHolds(layout, (h) => {
         for (const [key, v] of Object.entries(held)) {
           if (v === null) delete h[key];
-          else h[key] = { ...v, heldAt: now };
+          else h[key] = { ...v, heldAt };
         }
       });
     }

@@ -1,6 +1,6 @@
 // /healthz: 200 when every configured bundle is present and matches its manifest, 503 otherwise, with the detail.
-import type { BundleId } from '../plan/bundles.js';
-import { bundleKey } from '../plan/bundles.js';
+import type { BundleId } from '../bundle/identity.js';
+import { bundleKey } from '../bundle/identity.js';
 import { inspectPair, type PairHealth } from '../status/inspect.js';
 import type { StoreLayout } from '../store/layout.js';
 
@@ -14,7 +14,7 @@ export async function treeHealth(layouts: readonly StoreLayout[], plan: readonly
     layouts.flatMap((layout) =>
       plan.map(async (id) => ({
         bundle: bundleKey(id),
-        tree: layout.tree || 'live',
+        tree: layout.tree,
         ...(await inspectPair(layout.bundleDir(id), { verify: false, maxAgeMs: undefined, upstream: undefined, now: now() })),
       })),
     ),

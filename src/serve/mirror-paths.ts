@@ -1,5 +1,7 @@
 // Which request paths exist: only the mirror tree endpoints pull from (an allowlist), never the tool's state, temp,
 // lock or log files, and never anything outside the root however the path is spelled.
+import { SEGMENT_PATTERN } from '../bundle/identity.js';
+import { BUNDLE_FILE, MANIFEST_FILE, STAGING_DIR } from '../store/layout.js';
 
 export type PathDecision =
   | { readonly kind: 'file'; readonly rel: string }
@@ -7,11 +9,12 @@ export type PathDecision =
   | { readonly kind: 'special'; readonly name: 'healthz' | 'metrics' }
   | { readonly kind: 'reject'; readonly status: 400 | 404; readonly reason: string };
 
-const TREE = '(?:staging/)?(?:linux|mac)(?:/(?:production|preview)(?:_back)?(?:/arch_(?:x86_64|arm64))?)?';
-const FILE = new RegExp(
-  `^(?:staging/)?(?:linux|mac)/(?:production|preview)(?:_back)?/arch_(?:x86_64|arm64)/(?:updates\\.zip|manifest\\.json)$`,
-);
-const DIR = new RegExp(`^(?:|staging|${TREE})$`);
+const { os, channel, arch } = SEGMENT_PATTERN;
+const escaped = (name: string): string => name.replace(/\./g, '\\.');
+const STAGING = `(?:${STAGING_DIR}/)?`;
+const TREE = `${STAGING}${os}(?:/${channel}(?:_back)?(?:/arch_${arch})?)?`;
+const FILE = new RegExp(`^${STAGING}${os}/${channel}(?:_back)?/arch_${arch}/(?:${escaped(BUNDLE_FILE)}|${escaped(MANIFEST_FILE)})$`);
+const DIR = new RegExp(`^(?:|${STAGING_DIR}|${TREE})$`);
 
 export function decidePath(rawUrl: string): PathDecision {
   // Absolute-form request targets (sent to proxies) carry a scheme and host; only the path matters here.

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../log/logger.js';
-import type { BundleId } from '../plan/bundles.js';
+import type { BundleId } from '../bundle/identity.js';
 import type { StoreLayout } from '../store/layout.js';
 import { sendFile } from './file-response.js';
 import { treeHealth } from './health.js';

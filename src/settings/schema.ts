@@ -1,6 +1,6 @@
 // The settings.json schema: the old scripts' six fields unchanged, plus additive optional fields.
 import { z } from 'zod';
-import { ARCHES } from '../plan/bundles.js';
+import { ARCHES } from '../bundle/identity.js';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { OFFICIAL_BASE_URL } from './defaults.js';

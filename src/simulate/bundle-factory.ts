@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
-import type { BundleId } from '../plan/bundles.js';
+import type { BundleId } from '../bundle/identity.js';
 import type { Release } from './catalog.js';
 
 const FILES = [

@@ -1,5 +1,5 @@
 // The simulated service's current releases: an (engine, signatures) pair per bundle, bumped on demand.
-import { ARCHES, CHANNELS, OSES, bundleKey, matchesFilter, type BundleId } from '../plan/bundles.js';
+import { ARCHES, CHANNELS, OSES, bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
 
 export interface Release {
   readonly engine: string;

@@ -1,5 +1,5 @@
 // Faults the simulated upstream can inject, so retries, resume, verification and publishing can be rehearsed.
-import { matchesFilter, type BundleId } from '../plan/bundles.js';
+import { matchesFilter, type BundleId } from '../bundle/identity.js';
 
 export type FaultAction =
   /** Answer with this status (and Retry-After, when given) instead of the resource. */

@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import send from '@fastify/send';
-import { ARCHES, CHANNELS, OSES, type Arch, type BundleId, type Channel, type Os } from '../plan/bundles.js';
+import { ARCHES, CHANNELS, OSES, type Arch, type BundleId, type Channel, type Os } from '../bundle/identity.js';
 import { LINK_IDS } from '../upstream/urls.js';
 import { ensureBundle } from './bundle-factory.js';
 import { Catalog, versionDocument } from './catalog.js';

@@ -1,16 +1,17 @@
 // What `status` reports for each bundle: the live and backup pairs, held-back and retained versions, the last run,
 // and (optionally) how the mirror compares with upstream. Read-only: it takes no lock.
 import { stat } from 'node:fs/promises';
-import type { BundleId } from '../plan/bundles.js';
+import type { BundleId } from '../bundle/identity.js';
 import { holdFor, type Hold, type Holds } from '../store/holds.js';
 import { listHistory } from '../store/history.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { fileSize, readManifest, sha256File } from '../store/manifest.js';
-import type { BundleOutcome, Versions } from '../sync/outcome.js';
+import { fileSize, sha256File } from '../store/file-facts.js';
+import { readManifest } from '../store/manifest.js';
+import type { BundleOutcome } from '../sync/outcome.js';
+import { manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
 import type { RunState } from '../sync/run-state.js';
-import type { Upstream } from '../upstream/upstream.js';
-import { sameVersions } from '../upstream/version-info.js';
-import { verifyZip } from '../verify/zip.js';
+import type { BundleSource } from '../upstream/source.js';
+import { checkZip } from '../bundle/zip-check.js';
 import { formatDuration } from '../util/duration.js';
 
 export interface PairHealth {
@@ -42,7 +43,7 @@ export interface BundleHealth {
 export interface InspectOptions {
   readonly verify: boolean;
   readonly maxAgeMs: number | undefined;
-  readonly upstream: Upstream | undefined;
+  readonly upstream: BundleSource | undefined;
   readonly now: Date;
   /** The staging tree, when rollout is manual or delayed; with the delay for delayed. */
   readonly staging?: { readonly layout: StoreLayout; readonly delayMs: number | undefined } | undefined;
@@ -53,7 +54,7 @@ export async function inspectPair(dir: string, o: InspectOptions): Promise<PairH
   const size = await fileSize(bundlePath(dir));
   const manifest = m.kind === 'ok' ? m.manifest : undefined;
   const base = {
-    versions: manifest ? { engine: manifest.EngineVersion, signatures: manifest.DefinitionVersion } : undefined,
+    versions: manifest ? manifestVersions(manifest) : undefined,
     size,
     sha256: manifest?.sha256,
     downloadedAt: manifest?.downloadedAt,
@@ -74,7 +75,7 @@ export async function inspectPair(dir: string, o: InspectOptions): Promise<PairH
       return { ...withAge, state: 'broken', reason: 'SHA-256 does not match the manifest' };
     }
     try {
-      await verifyZip(bundlePath(dir));
+      await checkZip(bundlePath(dir));
     } catch (e) {
       return { ...withAge, state: 'broken', reason: (e as Error).message };
     }
@@ -110,7 +111,7 @@ export async function inspectBundle(
   if (o.upstream) {
     try {
       const info = await o.upstream.versionInfo(id);
-      const versions = { engine: info.engine, signatures: info.signatures };
+      const versions = versionsOf(info);
       const current = live.versions !== undefined && sameVersions(versions, live.versions);
       const heldBack = held !== undefined && sameVersions(versions, held);
       upstream = { versions, behind: !current && !heldBack, error: undefined };
@@ -134,7 +135,7 @@ export async function inspectBundle(
     staged,
     held,
     history: {
-      versions: history.map((h) => ({ engine: h.manifest.EngineVersion, signatures: h.manifest.DefinitionVersion })),
+      versions: history.map((h) => manifestVersions(h.manifest)),
       bytes: history.reduce((n, h) => n + h.size, 0),
     },
     upstream,

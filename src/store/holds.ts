@@ -1,6 +1,6 @@
 // Versions held back by `rollback`: a download that finds upstream still at a held version keeps the rolled-back one.
 import { readFile } from 'node:fs/promises';
-import { bundleKey, type BundleId } from '../plan/bundles.js';
+import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { writeJsonAtomic } from './fs-safe.js';
 import type { StoreLayout } from './layout.js';
 

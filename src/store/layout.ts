@@ -1,39 +1,65 @@
-// Where everything lives under the download folder: the served tree endpoints expect, and the tool's private state.
+// Where everything lives under the download folder: the served trees endpoints expect (live, and staging beside it),
+// their n-1 backups, the retained history, and the tool's private state.
 import { join } from 'node:path';
-import { bundleKey, type BundleId } from '../plan/bundles.js';
+import { bundleKey, type BundleId } from '../bundle/identity.js';
 
 export const BUNDLE_FILE = 'updates.zip';
 export const MANIFEST_FILE = 'manifest.json';
 /** Private to the tool (temp files, lock, run state): never part of what endpoints pull. */
 export const STATE_DIR = '.mdatp-mirror';
 
+/** live: what the fleet pulls; staging: what test devices pull before a promotion (rollout manual or delayed). */
+export type TreeName = 'live' | 'staging';
+/** The staging tree's folder under the download folder (the live tree is the download folder itself). */
+export const STAGING_DIR = 'staging';
+
+export type RolloutMode = 'immediate' | 'manual' | 'delayed';
+
+/** Which tree a download publishes into: straight to the fleet, or to staging until promoted. */
+export const downloadTree = (mode: RolloutMode): TreeName => (mode === 'immediate' ? 'live' : 'staging');
+
 export class StoreLayout {
-  /**
-   * @param root the download folder
-   * @param tree '' for the live tree the fleet pulls from; a sub-folder (a staging ring) for trees beside it
-   */
-  constructor(
+  private constructor(
+    /** The download folder. */
     readonly root: string,
-    readonly tree = '',
+    readonly tree: TreeName,
   ) {}
 
-  private treeRoot(): string {
-    return this.tree ? join(this.root, this.tree) : this.root;
+  static live(root: string): StoreLayout {
+    return new StoreLayout(root, 'live');
+  }
+
+  static staging(root: string): StoreLayout {
+    return new StoreLayout(root, 'staging');
+  }
+
+  static of(root: string, tree: TreeName): StoreLayout {
+    return new StoreLayout(root, tree);
+  }
+
+  /** Every tree that may be served, live first. */
+  static served(root: string): StoreLayout[] {
+    return [StoreLayout.live(root), StoreLayout.staging(root)];
+  }
+
+  /** The tree's root folder: the download folder for live, a sub-folder for staging. */
+  get treeRoot(): string {
+    return this.tree === 'live' ? this.root : join(this.root, STAGING_DIR);
   }
 
   bundleDir(id: BundleId): string {
-    return join(this.treeRoot(), bundleKey(id));
+    return join(this.treeRoot, bundleKey(id));
   }
 
   backupDir(id: BundleId): string {
-    return join(this.treeRoot(), id.os, `${id.channel}_back`, `arch_${id.arch}`);
+    return join(this.treeRoot, id.os, `${id.channel}_back`, `arch_${id.arch}`);
   }
 
   get stateDir(): string {
     return join(this.root, STATE_DIR);
   }
 
-  /** Temp files live on the same volume as the live tree, so publishing is a rename, never a copy. */
+  /** Temp files live on the same volume as the served trees, so publishing is a rename, never a copy. */
   get tmpDir(): string {
     return join(this.stateDir, 'tmp');
   }
@@ -53,7 +79,7 @@ export class StoreLayout {
 
   /** Older retained versions (keepVersions > 1): outside the served tree, one folder per version. */
   historyDir(id: BundleId): string {
-    return join(this.stateDir, 'history', this.tree || 'live', bundleKey(id));
+    return join(this.stateDir, 'history', this.tree, bundleKey(id));
   }
 }
 

@@ -1,8 +1,6 @@
 // manifest.json beside each bundle: the two keys existing tooling reads, plus additive fields of ours.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { readFile } from 'node:fs/promises';
+import { fileSize, sha256File } from './file-facts.js';
 import type { VersionInfo } from '../upstream/version-info.js';
 import { writeJsonAtomic } from './fs-safe.js';
 
@@ -37,11 +35,6 @@ export async function readManifest(path: string): Promise<ManifestRead> {
   }
 }
 
-export const manifestVersions = (m: Manifest): Pick<VersionInfo, 'engine' | 'signatures'> => ({
-  engine: m.EngineVersion,
-  signatures: m.DefinitionVersion,
-});
-
 export function buildManifest(v: VersionInfo, bundle: { sha256: string; size: number; source: string }, now: Date): Manifest {
   return {
     EngineVersion: v.engine,
@@ -56,15 +49,6 @@ export function buildManifest(v: VersionInfo, bundle: { sha256: string; size: nu
 
 export const writeManifest = (path: string, m: Manifest): Promise<void> => writeJsonAtomic(path, m);
 
-/** The bundle file's size, or undefined when it is absent. */
-export async function fileSize(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).size;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Whether the bundle on disk is the one the manifest describes, by SHA-256 (two releases can have the same size).
  * A manifest written by the old scripts records no hash; its pair is trusted as it always was.
@@ -73,12 +57,6 @@ export async function bundleProvablyMatchesManifest(bundle: string, m: Manifest)
   if (m.sha256 === undefined) return (await fileSize(bundle)) !== undefined;
   if (!(await bundleMatchesManifest(bundle, m))) return false;
   return (await sha256File(bundle)) === m.sha256;
-}
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
 }
 
 /** Whether the bundle on disk is the one the manifest describes, as far as a cheap check (size) can tell. */

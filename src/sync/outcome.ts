@@ -1,10 +1,7 @@
 // What happened to each bundle in a run: the shape shared by the summary, --json, the log and the state file.
-import type { BundleId } from '../plan/bundles.js';
-
-export interface Versions {
-  readonly engine: string;
-  readonly signatures: string;
-}
+import type { BundleId } from '../bundle/identity.js';
+import type { TreeName } from '../store/layout.js';
+import type { Versions } from '../bundle/versions.js';
 
 /** held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays. */
 export type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'failed';
@@ -15,7 +12,7 @@ export interface BundleOutcome {
   readonly arch: BundleId['arch'];
   readonly status: BundleStatus;
   /** Where a download went: the live tree, or staging (rollout manual or delayed). */
-  readonly tree: 'live' | 'staging';
+  readonly tree: TreeName;
   readonly before: Versions | undefined;
   readonly after: Versions | undefined;
   /** Size of the live bundle after the run. */

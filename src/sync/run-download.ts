@@ -1,24 +1,23 @@
-// A whole download run: lock the folder, clear a crashed run's leftovers, sync every planned bundle, record the outcome.
-import { planFor } from '../settings/plan.js';
-import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+// A whole download run: lock the folder, clear a crashed run's leftovers, sync every planned bundle, promote what is
+// due, record the outcome.
+import { mkdir } from 'node:fs/promises';
 import pLimit from 'p-limit';
-import type { Logger } from '../log/logger.js';
+import { bundleKey, type BundleId } from '../bundle/identity.js';
+import { planFor } from '../bundle/plan.js';
 import { acquireRunLock, describeHolder } from '../lock/run-lock.js';
-import { bundleKey, type BundleId } from '../plan/bundles.js';
-import { FolderPublisher } from '../publish/folder-publisher.js';
+import type { Logger } from '../log/logger.js';
+import { promoteDue } from '../promote/promote.js';
+import { downloadWriter, liveWriter } from '../publish/writers.js';
 import type { Settings } from '../settings/load.js';
 import { removeQuietly } from '../store/fs-safe.js';
-import { manifestPath, StoreLayout } from '../store/layout.js';
-import { readManifest } from '../store/manifest.js';
 import { readHolds, updateHolds } from '../store/holds.js';
+import { StoreLayout } from '../store/layout.js';
 import { httpClientFor } from '../upstream/from-settings.js';
 import { Upstream } from '../upstream/upstream.js';
 import { displayUrl } from '../upstream/urls.js';
-import type { Promotion, RunReport } from './outcome.js';
-import { checkPromotion, promoteChecked } from '../promote/promote.js';
+import type { RunReport } from './outcome.js';
 import { writeRunState } from './run-state.js';
-import { syncBundle } from './sync-bundle.js';
+import { syncBundle, type SyncDeps } from './sync-bundle.js';
 
 export interface DownloadDeps {
   readonly logger: Logger;
@@ -30,64 +29,10 @@ export interface DownloadDeps {
   readonly onTransferEnd?: (id: BundleId) => void;
 }
 
-async function removeLeftovers(layout: StoreLayout, logger: Logger): Promise<void> {
-  const names = await readdir(layout.tmpDir).catch(() => [] as string[]);
-  for (const name of names) await removeQuietly(join(layout.tmpDir, name));
-  if (names.length > 0) logger.warn({ files: names }, `removed ${names.length} temp file(s) left by an interrupted run`);
-}
-
-/** Rollout delayed: staged bundles that have waited at least `delayMs` go live (a newer staged release restarts its clock). */
-async function promoteDue(
-  settings: Settings,
-  live: StoreLayout,
-  staging: StoreLayout,
-  plan: BundleId[],
-  delayMs: number,
-  now: () => Date,
-  logger: Logger,
-): Promise<Promotion[]> {
-  const promoted: Promotion[] = [];
-  for (const id of plan) {
-    // When it was staged is in its manifest: decide "due" from that before re-reading hundreds of MB to verify it.
-    const staged = await readManifest(manifestPath(staging.bundleDir(id)));
-    if (staged.kind !== 'ok') continue;
-    const stagedForMs = now().getTime() - Date.parse(staged.manifest.downloadedAt ?? '');
-    if (!(stagedForMs >= delayMs)) {
-      logger.info(
-        { bundle: bundleKey(id), staged: staged.manifest.DefinitionVersion, waitMs: delayMs - stagedForMs },
-        'staged; not yet due for promotion',
-      );
-      continue;
-    }
-    const check = await checkPromotion(live, staging, id, undefined);
-    if (check.kind !== 'ready') {
-      if (check.kind === 'refused')
-        logger.error({ bundle: bundleKey(id), reason: check.reason }, `staged bundle is due but cannot be promoted: ${check.reason}`);
-      continue;
-    }
-    try {
-      const to = await promoteChecked(live, staging, check, {
-        backup: settings.backupPreviousUpdates,
-        keepVersions: settings.keepVersions,
-        now,
-      });
-      const from = check.live ? { engine: check.live.EngineVersion, signatures: check.live.DefinitionVersion } : undefined;
-      promoted.push({ ...id, from, to, stagedForMs });
-      logger.info(
-        { event: 'promoted', bundle: bundleKey(id), from, to, stagedForMs },
-        `promoted ${to.signatures} after ${Math.round(stagedForMs / 60_000)} min in staging`,
-      );
-    } catch (e) {
-      logger.error({ bundle: bundleKey(id), err: (e as Error).message }, 'promotion failed; live unchanged');
-    }
-  }
-  return promoted;
-}
-
 export async function runDownload(settings: Settings, deps: DownloadDeps): Promise<RunReport> {
   const now = deps.now ?? (() => new Date());
   const started = now();
-  const layout = new StoreLayout(settings.downloadFolder);
+  const layout = StoreLayout.live(settings.downloadFolder);
   const { logger } = deps;
 
   await mkdir(settings.downloadFolder, { recursive: true });
@@ -105,9 +50,12 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
     );
 
   const http = httpClientFor(settings);
+  const live = liveWriter(settings, now);
+  const writer = downloadWriter(settings, now);
   try {
-    await removeLeftovers(layout, logger);
-    await mkdir(layout.tmpDir, { recursive: true });
+    const leftovers = await writer.removeLeftovers();
+    if (leftovers.length > 0) logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
+    await writer.prepare();
     const plan = planFor(settings);
     logger.info(
       {
@@ -121,21 +69,14 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       `run started: ${plan.length} bundle(s)`,
     );
 
-    const staged = settings.rollout.mode !== 'immediate';
-    const target = staged ? new StoreLayout(settings.downloadFolder, 'staging') : layout;
     const holds = await readHolds(layout);
     const superseded: BundleId[] = [];
-    const deps2 = {
+    const syncDeps: SyncDeps = {
       holds,
       onHoldSuperseded: (id: BundleId) => superseded.push(id),
-      upstream: new Upstream(settings.baseUpdateUrl, http),
-      // Staging holds the newest candidate only: its previous version is what live already has.
-      publisher: staged
-        ? new FolderPublisher(target, { backup: false, keepVersions: 1, now })
-        : new FolderPublisher(layout, { backup: settings.backupPreviousUpdates, keepVersions: settings.keepVersions, now }),
-      layout: target,
-      tree: staged ? ('staging' as const) : ('live' as const),
-      liveLayout: staged ? layout : undefined,
+      source: new Upstream(settings.baseUpdateUrl, http),
+      writer,
+      liveLayout: writer.layout.tree === 'live' ? undefined : layout,
       policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
       logger,
       limit: pLimit(settings.concurrency),
@@ -144,7 +85,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       onProgress: deps.onProgress,
       onTransferEnd: deps.onTransferEnd,
     };
-    const bundles = await Promise.all(plan.map((id) => syncBundle(deps2, id)));
+    const bundles = await Promise.all(plan.map((id) => syncBundle(syncDeps, id)));
     if (superseded.length > 0) {
       await updateHolds(layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
       logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');
@@ -152,7 +93,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
 
     const promoted =
       settings.rollout.mode === 'delayed' && !deps.signal?.aborted
-        ? await promoteDue(settings, layout, target, plan, settings.rollout.delay, now, logger)
+        ? await promoteDue(live, writer.layout, plan, settings.rollout.delay, now, logger)
         : undefined;
 
     const finished = now();

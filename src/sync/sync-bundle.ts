@@ -1,20 +1,20 @@
 // Brings one bundle up to date: version check, skip or download, verify, re-check the version, publish.
 import { performance } from 'node:perf_hooks';
 import type { LimitFunction } from 'p-limit';
+import { bundleKey, type BundleId } from '../bundle/identity.js';
+import { manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
+import { checkZip } from '../bundle/zip-check.js';
 import { MirrorError, describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import { bundleKey, type BundleId } from '../plan/bundles.js';
-import { tempName } from '../publish/folder-publisher.js';
-import type { Publisher } from '../publish/publisher.js';
+import type { TreeWriter } from '../publish/tree-writer.js';
 import { fsyncFile, removeQuietly } from '../store/fs-safe.js';
-import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { bundleMatchesManifest, manifestVersions, readManifest } from '../store/manifest.js';
 import { holdFor, type Holds } from '../store/holds.js';
+import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { bundleMatchesManifest, readManifest } from '../store/manifest.js';
 import { networkError } from '../upstream/http-errors.js';
-import type { Upstream } from '../upstream/upstream.js';
-import { sameVersions, type VersionInfo } from '../upstream/version-info.js';
-import { verifyZip } from '../verify/zip.js';
-import type { BundleOutcome, Versions } from './outcome.js';
+import type { BundleSource } from '../upstream/source.js';
+import type { VersionInfo } from '../upstream/version-info.js';
+import type { BundleOutcome } from './outcome.js';
 import { withRetry, type AttemptFailure, type RetryPolicy } from './retry.js';
 import { newTransferState, restartFromZero, transferAttempt, type TransferState } from './transfer.js';
 
@@ -22,9 +22,9 @@ import { newTransferState, restartFromZero, transferAttempt, type TransferState 
 const MAX_VERSION_ROUNDS = 3;
 
 export interface SyncDeps {
-  readonly upstream: Upstream;
-  readonly publisher: Publisher;
-  readonly layout: StoreLayout;
+  readonly source: BundleSource;
+  /** The tree a download publishes into (live, or staging), through its one writer. */
+  readonly writer: TreeWriter;
   readonly policy: RetryPolicy;
   readonly logger: Logger;
   /** Bounds how many bundles transfer at once; version checks are not limited. */
@@ -37,13 +37,9 @@ export interface SyncDeps {
   readonly holds: Holds;
   /** Called when a newer release replaced a held-back one, so the hold can be dropped. */
   readonly onHoldSuperseded: (id: BundleId) => void;
-  /** Which tree `layout` publishes into. */
-  readonly tree: 'live' | 'staging';
   /** When staging: the live tree, where a release already promoted counts as up to date. */
   readonly liveLayout: StoreLayout | undefined;
 }
-
-const versionsOf = (v: VersionInfo): Versions => ({ engine: v.engine, signatures: v.signatures });
 
 interface Tally {
   readonly before: Versions | undefined;
@@ -60,15 +56,15 @@ interface Tally {
 export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutcome> {
   const started = performance.now();
   const log = d.logger.child({ bundle: bundleKey(id) });
-  const liveDir = d.layout.bundleDir(id);
-  const current = await readManifest(manifestPath(liveDir));
+  const targetDir = d.writer.layout.bundleDir(id);
+  const current = await readManifest(manifestPath(targetDir));
   const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
   const tally: Tally = { before, attempts: 0, resumed: 0, transferMs: 0, verifyMs: 0, received: 0, source: undefined, notes: [] };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
 
   const outcome = (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>): BundleOutcome => ({
     ...id,
-    tree: d.tree,
+    tree: d.writer.layout.tree,
     before,
     bytesTransferred: tally.received,
     durationMs: Math.round(performance.now() - started),
@@ -96,7 +92,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     if (
       current.kind === 'ok' &&
       sameVersions(info, manifestVersions(current.manifest)) &&
-      (await bundleMatchesManifest(bundlePath(liveDir), current.manifest))
+      (await bundleMatchesManifest(bundlePath(targetDir), current.manifest))
     ) {
       log.info({ decision: 'skipped', versions: versionsOf(info) }, 'up to date');
       return outcome({
@@ -125,7 +121,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     if (hold) d.onHoldSuperseded(id);
     return result;
   } catch (e) {
-    const error = e instanceof MirrorError ? e : networkError(e, d.upstream.baseUrl);
+    const error = e instanceof MirrorError ? e : networkError(e, d.source.location);
     log.error({ decision: 'failed', code: error.code, err: error.message, before }, `failed: ${error.message}`);
     return outcome({
       status: 'failed',
@@ -147,9 +143,9 @@ function onRetry(log: Logger, what: string) {
 }
 
 function fetchVersion(d: SyncDeps, id: BundleId, log: Logger): Promise<VersionInfo> {
-  return withRetry(d.policy, () => d.upstream.versionInfo(id, d.signal), {
+  return withRetry(d.policy, () => d.source.versionInfo(id, d.signal), {
     signal: d.signal,
-    toError: (e) => networkError(e, d.upstream.baseUrl),
+    toError: (e) => networkError(e, d.source.location),
     onRetry: onRetry(log, 'version check'),
   });
 }
@@ -165,7 +161,7 @@ async function downloadAndPublish(
   let info = firstInfo;
   for (let round = 1; round <= MAX_VERSION_ROUNDS; round++) {
     if (d.signal?.aborted) throw new MirrorError('INTERRUPTED', 'interrupted before the download started');
-    const state = newTransferState(tempName(d.layout, id, 'download'));
+    const state = newTransferState(d.writer.tempFile(id, 'download'));
     let accounted = false;
     const account = (): void => {
       if (accounted) return;
@@ -177,7 +173,7 @@ async function downloadAndPublish(
       log.info({ versions: versionsOf(info), round }, 'downloading');
       await withRetry(d.policy, () => transferAndVerify(d, id, state, tally), {
         signal: d.signal,
-        toError: (e) => networkError(e, d.upstream.baseUrl),
+        toError: (e) => networkError(e, d.source.location),
         onRetry: onRetry(log, 'download'),
       });
       const after = await fetchVersion(d, id, log);
@@ -188,12 +184,13 @@ async function downloadAndPublish(
         continue;
       }
       const sha256 = state.hash.digest('hex');
-      const published = await d.publisher.publish(id, {
+      const published = await d.writer.publish(id, {
         tempPath: state.path,
         size: state.bytes,
         sha256,
         versions: info,
         source: state.source ?? '',
+        flushed: true,
       });
       if (published.backupSkippedReason) tally.notes.push(published.backupSkippedReason);
       log.info(
@@ -201,9 +198,7 @@ async function downloadAndPublish(
           decision: 'downloaded',
           before: tally.before ?? null,
           versions: versionsOf(info),
-          backedUp: published.backedUp
-            ? { engine: published.backedUp.EngineVersion, signatures: published.backedUp.DefinitionVersion }
-            : null,
+          backedUp: published.backedUp ? manifestVersions(published.backedUp) : null,
           bytes: state.bytes,
           sha256,
           source: state.source,
@@ -230,10 +225,10 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
   tally.attempts++;
   const t0 = performance.now();
   try {
-    await transferAttempt(d.upstream, id, state, {
+    await transferAttempt(d.source, id, state, {
       signal: d.signal,
       minFreeBytes: d.minFreeBytes,
-      folder: d.layout.root,
+      folder: d.writer.layout.root,
       onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
     });
   } finally {
@@ -243,8 +238,8 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
   }
   const t1 = performance.now();
   try {
-    // Flushing to disk (threadpool) overlaps the CRC pass (main thread); the publisher's own fsync is then cheap.
-    await Promise.all([verifyZip(state.path, `bundle from ${state.source ?? 'upstream'}`), fsyncFile(state.path)]);
+    // Flushing to disk (threadpool) overlaps the CRC pass (main thread), so publishing need not flush again.
+    await Promise.all([checkZip(state.path, `bundle from ${state.source ?? 'upstream'}`), fsyncFile(state.path)]);
   } catch (e) {
     // Corrupt bytes are not worth resuming from: the next attempt starts over.
     restartFromZero(state);

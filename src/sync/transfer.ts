@@ -5,10 +5,10 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MirrorError } from '../errors/catalogue.js';
-import type { BundleId } from '../plan/bundles.js';
-import { fileSize } from '../store/manifest.js';
+import type { BundleId } from '../bundle/identity.js';
+import { fileSize } from '../store/file-facts.js';
 import { networkError, statusError } from '../upstream/http-errors.js';
-import type { Upstream } from '../upstream/upstream.js';
+import type { BundleSource } from '../upstream/source.js';
 import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 
@@ -78,14 +78,14 @@ export function restartFromZero(state: TransferState): void {
 
 /** One attempt: on success the file holds the complete body. Throws MirrorError (retryable when worth it). */
 export async function transferAttempt(
-  upstream: Upstream,
+  source: BundleSource,
   id: BundleId,
   state: TransferState,
   opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; minFreeBytes: number; folder: string },
 ): Promise<void> {
   const resuming = state.bytes > 0 && state.validator !== undefined;
   const headers: Record<string, string> = resuming ? { range: `bytes=${state.bytes}-`, 'if-range': state.validator! } : {};
-  const res = await upstream.bundle(id, headers, opts.signal);
+  const res = await source.bundle(id, headers, opts.signal);
 
   let flags: 'a' | 'w';
   if (res.statusCode === 206 && resuming) {

@@ -1,20 +1,26 @@
 // The update service as the rest of the tool sees it: version documents and bundle responses for a BundleId.
-import type { BundleId } from '../plan/bundles.js';
+import type { BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
 import type { HttpClient, UpstreamResponse } from './http-client.js';
 import { networkError, statusError } from './http-errors.js';
-import { bundleUrl, versionInfoUrl } from './urls.js';
+import type { BundleSource } from './source.js';
+import { bundleUrl, displayUrl, versionInfoUrl } from './urls.js';
 import { parseVersionInfo, type VersionInfo } from './version-info.js';
 
 const MAX_VERSION_DOCUMENT_BYTES = 1024 * 1024;
 /** Bytes still buffered when a connection drops are lost to resume, so this stays well below a bundle's size. */
 const BODY_BUFFER_BYTES = 256 * 1024;
 
-export class Upstream {
+/** Microsoft's update service, reached through its redirector. */
+export class Upstream implements BundleSource {
   constructor(
     readonly baseUrl: string,
     private readonly http: HttpClient,
   ) {}
+
+  get location(): string {
+    return displayUrl(this.baseUrl);
+  }
 
   async versionInfo(id: BundleId, signal?: AbortSignal): Promise<VersionInfo & { finalUrl: string }> {
     const res = await this.http.get(versionInfoUrl(this.baseUrl, id), { signal });

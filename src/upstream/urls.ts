@@ -1,5 +1,5 @@
 // Builds the redirector URLs for a bundle and its version document, as the service expects them.
-import type { BundleId } from '../plan/bundles.js';
+import type { BundleId } from '../bundle/identity.js';
 
 export const LINK_IDS = { linux: '2144709', mac: '2120136' } as const;
 

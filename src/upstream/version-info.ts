@@ -42,7 +42,3 @@ export function parseVersionInfo(xml: string, source: string): VersionInfo {
   const date = typeof sig === 'object' && sig !== null ? (sig as Record<string, unknown>)['@date'] : undefined;
   return { engine, signatures, platform, signaturesDate: typeof date === 'string' ? date : undefined };
 }
-
-export function sameVersions(a: Pick<VersionInfo, 'engine' | 'signatures'>, b: Pick<VersionInfo, 'engine' | 'signatures'>): boolean {
-  return a.engine === b.engine && a.signatures === b.signatures;
-}

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { expect } from 'vitest';
-import { verifyZip } from '../../src/verify/zip.js';
+import { checkZip } from '../../src/bundle/zip-check.js';
 import { SimulatedUpstream, type SimulatorOptions } from '../../src/simulate/server.js';
 
 export async function tempDir(prefix = 'mdatp-mirror-test-'): Promise<string> {
@@ -90,7 +90,7 @@ export async function expectConsistentMirror(root: string): Promise<void> {
     const manifest = await readJson<{ EngineVersion: string; DefinitionVersion: string; size: number; sha256: string }>(
       join(dir, 'manifest.json'),
     );
-    await verifyZip(bundle);
+    await checkZip(bundle);
     expect(await sha256(bundle), `${bundle} matches its manifest`).toBe(manifest.sha256);
     const { size } = await import('node:fs/promises').then((fs) => fs.stat(bundle));
     expect(size).toBe(manifest.size);

@@ -8,7 +8,7 @@ import { runDownload } from '../../sync/run-download.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
 import { ProgressDisplay } from '../progress.js';
-import { DEFAULT_LOCK_WAIT_SECONDS } from '../commands/download.js';
+import { DEFAULT_LOCK_WAIT_SECONDS } from '../../settings/defaults.js';
 
 export interface DownloadOptions extends GlobalOptions {
   readonly baseUrl?: string;

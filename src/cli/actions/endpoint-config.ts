@@ -1,4 +1,6 @@
 // `mdatp-mirror endpoint-config`: print or write the endpoint configuration; `endpoint-config lint FILE` checks one.
+import { archSegmentIn } from '../../bundle/identity.js';
+import { isAbsoluteLocalPath, isHttpUrl } from '../../util/location.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
@@ -21,8 +23,8 @@ export interface EndpointConfigOptions extends GlobalOptions {
 export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): Promise<number> {
   if (!o.url) throw usageError('--url is required: the mirror server (http://host:port) or the mounted directory endpoints read.');
   if (!o.os) throw usageError('--os is required: linux or mac.');
-  if (/\/arch_/.test(o.url)) throw usageError(`--url ${o.url}: leave out arch_*; endpoints append arch_<arch>/updates.zip themselves.`);
-  if (!/^https?:\/\//i.test(o.url) && !o.url.startsWith('/'))
+  if (archSegmentIn(o.url)) throw usageError(`--url ${o.url}: leave out arch_*; endpoints append arch_<arch>/updates.zip themselves.`);
+  if (!isHttpUrl(o.url) && !isAbsoluteLocalPath(o.url))
     throw usageError(`--url ${o.url}: give an http(s):// URL or an absolute directory path.`);
   const { min, max } = SCHEMA.cloudService.definitionUpdatesInterval;
   const interval = o.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(o.interval);
@@ -72,5 +74,5 @@ export async function endpointConfigLint(file: string, o: GlobalOptions, io: Com
       problems.map((p) => `${path}: ${p.where}: ${p.problem}.\n  fix: ${p.fix}.`).join('\n') + `\n${problems.length} problem(s)\n`,
     );
   }
-  return problems.length === 0 ? ExitCode.ok : ExitCode.bundleFailed;
+  return problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
 }

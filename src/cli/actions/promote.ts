@@ -1,13 +1,14 @@
 // `mdatp-mirror promote`: staged bundles go live after re-verification. All selected bundles are checked first;
 // if any cannot be promoted, nothing changes and the exit code is 1.
-import { planFor } from '../../settings/plan.js';
+import { planFor } from '../../bundle/plan.js';
 import { ExitCode } from '../../errors/catalogue.js';
 import { loggerFor } from '../logging.js';
 import { acquireRunLock } from '../../lock/run-lock.js';
-import { bundleKey, bundleLabel, matchesFilter, type BundleId } from '../../plan/bundles.js';
+import { bundleKey, bundleLabel, matchesFilter, type BundleId } from '../../bundle/identity.js';
 import { checkPromotion, promoteChecked, type PromotionCheck } from '../../promote/promote.js';
 import { loadSettings } from '../../settings/load.js';
 import { StoreLayout } from '../../store/layout.js';
+import { liveWriter } from '../../publish/writers.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
 export interface PromoteCliOptions extends GlobalOptions {
@@ -19,8 +20,9 @@ export interface PromoteCliOptions extends GlobalOptions {
 
 export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<number> {
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  const live = new StoreLayout(settings.downloadFolder);
-  const staging = new StoreLayout(settings.downloadFolder, 'staging');
+  const writer = liveWriter(settings, io.now);
+  const live = writer.layout;
+  const staging = StoreLayout.staging(settings.downloadFolder);
   const { logger, close } = await loggerFor(settings, { console: false });
   const lock = await acquireRunLock({ path: live.lockFile, command: 'promote', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
@@ -31,7 +33,7 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
     const out: string[] = [];
     if (plan.length === 0) {
       io.stderr.write('mdatp-mirror promote: no mirrored bundle matches --os/--channel/--arch.\n');
-      return ExitCode.bundleFailed;
+      return ExitCode.refused;
     }
     if (refused.length > 0) {
       for (const c of refused) io.stderr.write(`${bundleLabel(c.id)}: not promoted: ${c.reason}\n`);
@@ -44,7 +46,7 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
         io.stdout.write(
           `${JSON.stringify({ promoted: [], refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })), exitCode: 1 }, null, 2)}\n`,
         );
-      return ExitCode.bundleFailed;
+      return ExitCode.refused;
     }
     const promoted: { bundle: string; from: string | null; to: string }[] = [];
     for (const c of checks) {
@@ -53,11 +55,7 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
         continue;
       }
       if (c.kind !== 'ready') continue;
-      const to = await promoteChecked(live, staging, c, {
-        backup: settings.backupPreviousUpdates,
-        keepVersions: settings.keepVersions,
-        now: io.now,
-      });
+      const to = await promoteChecked(writer, staging, c);
       promoted.push({ bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to: to.signatures });
       out.push(`${bundleLabel(c.id)}: ${c.live?.DefinitionVersion ?? '-'} -> ${to.signatures} (promoted from staging)`);
       logger.info({ event: 'promoted', bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to }, `promoted ${to.signatures}`);

@@ -1,7 +1,7 @@
 // `mdatp-mirror rollback`: take a bad release out of service (or --undo that), then print what changed.
 import { ExitCode } from '../../errors/catalogue.js';
 import { loggerFor } from '../logging.js';
-import type { BundleId } from '../../plan/bundles.js';
+import type { BundleId } from '../../bundle/identity.js';
 import { runRollback } from '../../rollback/rollback.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
@@ -22,9 +22,10 @@ export async function rollback(o: RollbackOptions, io: CommandIo): Promise<numbe
       settings,
       { filter: { os: o.os, channel: o.channel, arch: o.arch }, undo: Boolean(o.undo), to: o.to },
       logger,
+      io.now,
     );
     const changed = outcomes.filter((x) => x.status !== 'not-possible');
-    const code = outcomes.length > 0 && changed.length === outcomes.length ? ExitCode.ok : ExitCode.bundleFailed;
+    const code = outcomes.length > 0 && changed.length === outcomes.length ? ExitCode.ok : ExitCode.refused;
     if (o.json) {
       io.stdout.write(`${JSON.stringify({ bundles: outcomes, exitCode: code }, null, 2)}\n`);
     } else {

@@ -1,11 +1,11 @@
 // `mdatp-mirror serve`: serve the download folder to the fleet until SIGTERM/SIGINT.
-import { planFor } from '../../settings/plan.js';
+import { planFor } from '../../bundle/plan.js';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import pino from 'pino';
 import { usageError } from '../../errors/catalogue.js';
-import { OSES, type Channel } from '../../plan/bundles.js';
+import { OSES, type Channel } from '../../bundle/identity.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
 import { loadSettings } from '../../settings/load.js';
@@ -85,7 +85,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     tls,
     browse: Boolean(o.browse),
     plan,
-    layouts: [new StoreLayout(settings.downloadFolder), new StoreLayout(settings.downloadFolder, 'staging')],
+    layouts: StoreLayout.served(settings.downloadFolder),
     accessLog,
     clusterMetrics: isWorker() ? clusterMetrics : undefined,
   })

@@ -1,11 +1,11 @@
 // `mdatp-mirror status`: per-bundle health for people (a table) and monitoring (exit code 0 healthy / 1 not).
-import { planFor } from '../../settings/plan.js';
+import { planFor } from '../../bundle/plan.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { loadSettings } from '../../settings/load.js';
 import { inspectBundle } from '../../status/inspect.js';
 import { formatStatus } from '../../status/format.js';
 import { readHolds } from '../../store/holds.js';
-import { StoreLayout } from '../../store/layout.js';
+import { downloadTree, StoreLayout } from '../../store/layout.js';
 import { readRunState } from '../../sync/run-state.js';
 import { httpClientFor } from '../../upstream/from-settings.js';
 import { Upstream } from '../../upstream/upstream.js';
@@ -24,7 +24,7 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
   if (o.maxAge !== undefined && maxAgeMs === undefined)
     throw usageError(`--max-age ${o.maxAge}: write a duration like 90s, 30m, 4h or 2d.`);
   const settings = await loadSettings({ settingsFile: o.settings, baseUrl: o.baseUrl }, io);
-  const layout = new StoreLayout(settings.downloadFolder);
+  const layout = StoreLayout.live(settings.downloadFolder);
   const http = o.checkUpstream ? httpClientFor(settings) : undefined;
   try {
     const upstream = http ? new Upstream(settings.baseUpdateUrl, http) : undefined;
@@ -32,16 +32,16 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
     const plan = planFor(settings);
     const now = io.now();
     const staging =
-      settings.rollout.mode === 'immediate'
+      downloadTree(settings.rollout.mode) === 'live'
         ? undefined
         : {
-            layout: new StoreLayout(settings.downloadFolder, 'staging'),
+            layout: StoreLayout.staging(settings.downloadFolder),
             delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined,
           };
     const bundles = await Promise.all(
       plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })),
     );
-    const code = bundles.some((b) => b.problems.length > 0) ? ExitCode.bundleFailed : ExitCode.ok;
+    const code = bundles.some((b) => b.problems.length > 0) ? ExitCode.problemsFound : ExitCode.ok;
     if (o.json) {
       io.stdout.write(
         `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, exitCode: code }, null, 2)}\n`,

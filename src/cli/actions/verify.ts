@@ -1,6 +1,6 @@
 // `mdatp-mirror verify URL`: an endpoint's-eye check of a mirror location; exit 1 on any problem.
 import { ExitCode, isMirrorError, usageError } from '../../errors/catalogue.js';
-import { ARCHES, type Arch } from '../../plan/bundles.js';
+import { ARCHES, type Arch } from '../../bundle/identity.js';
 import { loadSettings, type Settings } from '../../settings/load.js';
 import { formatBytes } from '../../util/bytes.js';
 import { formatTable } from '../../util/table.js';
@@ -8,7 +8,10 @@ import { httpClientFor } from '../../upstream/from-settings.js';
 import { HttpClient } from '../../upstream/http-client.js';
 import { Upstream } from '../../upstream/upstream.js';
 import { USER_AGENT } from '../../util/user-agent.js';
-import { treeOf, verifyLocation } from '../../verify-endpoint/verify.js';
+import { verifyLocation } from '../../verify/verify.js';
+import { archSegmentIn, treeAtEnd } from '../../bundle/identity.js';
+import { isAbsoluteLocalPath, isHttpUrl } from '../../util/location.js';
+import { OFFICIAL_BASE_URL } from '../../settings/defaults.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
 export interface VerifyOptions extends GlobalOptions {
@@ -28,10 +31,10 @@ async function optionalSettings(o: VerifyOptions, io: CommandIo): Promise<Settin
 }
 
 export async function verify(location: string, o: VerifyOptions, io: CommandIo): Promise<number> {
-  if (!/^https?:\/\//i.test(location) && !location.startsWith('/') && !/^[a-z]:\\/i.test(location)) {
+  if (!isHttpUrl(location) && !isAbsoluteLocalPath(location)) {
     throw usageError(`${location}: give the endpoint's offlineDefinitionUpdateUrl: an http(s):// URL or an absolute directory path.`);
   }
-  if (/\/arch_/.test(location))
+  if (archSegmentIn(location))
     throw usageError(`${location}: leave out arch_*; verify appends arch_<arch>/updates.zip as an endpoint does.`);
   const settings = await optionalSettings(o, io);
   const http = settings
@@ -40,11 +43,11 @@ export async function verify(location: string, o: VerifyOptions, io: CommandIo):
   try {
     let upstream: Upstream | undefined;
     if (o.checkUpstream) {
-      if (!treeOf(location)) throw usageError(`${location}: --check-upstream needs a location ending in /<os>/<channel>/.`);
-      upstream = new Upstream(settings?.baseUpdateUrl ?? o.baseUrl ?? 'https://go.microsoft.com/fwlink/', http);
+      if (!treeAtEnd(location)) throw usageError(`${location}: --check-upstream needs a location ending in /<os>/<channel>/.`);
+      upstream = new Upstream(settings?.baseUpdateUrl ?? o.baseUrl ?? OFFICIAL_BASE_URL, http);
     }
     const verdicts = await verifyLocation({ location, arches: o.arch && o.arch.length > 0 ? o.arch : [...ARCHES], http, upstream });
-    const code = verdicts.every((v) => v.ok) ? ExitCode.ok : ExitCode.bundleFailed;
+    const code = verdicts.every((v) => v.ok) ? ExitCode.ok : ExitCode.problemsFound;
     if (o.json) {
       io.stdout.write(`${JSON.stringify({ location, bundles: verdicts, exitCode: code }, null, 2)}\n`);
       return code;

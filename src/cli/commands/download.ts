@@ -1,9 +1,8 @@
 // Registers `download`; the implementation is loaded only when the command runs (start-up time and memory).
 import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
+import { DEFAULT_LOCK_WAIT_SECONDS } from '../../settings/defaults.js';
 import type { DownloadOptions } from '../actions/download.js';
-
-export const DEFAULT_LOCK_WAIT_SECONDS = 600;
 
 export function registerDownload(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   program

@@ -4,7 +4,7 @@ import type { CommandIo } from '../io.js';
 import type { StatusOptions } from '../actions/status.js';
 import type { RollbackOptions } from '../actions/rollback.js';
 import type { PromoteCliOptions } from '../actions/promote.js';
-import { ARCHES, CHANNELS, OSES } from '../../plan/bundles.js';
+import { ARCHES, CHANNELS, OSES } from '../../bundle/identity.js';
 
 type Run = (fn: (io: CommandIo) => Promise<number>) => Promise<void>;
 

@@ -1,6 +1,6 @@
 // Registers `verify`; the implementation loads on use.
 import { Option, type Command } from 'commander';
-import { ARCHES } from '../../plan/bundles.js';
+import { ARCHES } from '../../bundle/identity.js';
 import type { CommandIo } from '../io.js';
 import type { VerifyOptions } from '../actions/verify.js';
 

@@ -7,11 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Arch, BundleId } from '../plan/bundles.js';
-import { fileSize, sha256File, type Manifest } from '../store/manifest.js';
+import type { Arch } from '../bundle/identity.js';
+import { fileSize, sha256File } from '../store/file-facts.js';
+import type { Manifest } from '../store/manifest.js';
 import type { HttpClient } from '../upstream/http-client.js';
 import type { Upstream } from '../upstream/upstream.js';
-import { verifyZip } from '../verify/zip.js';
+import { checkZip } from '../bundle/zip-check.js';
+import { treeAtEnd } from '../bundle/identity.js';
+import { isHttpUrl } from '../util/location.js';
 
 export interface ArchVerdict {
   readonly arch: Arch;
@@ -31,15 +34,8 @@ export interface VerifyRequest {
   readonly upstream: Upstream | undefined;
 }
 
-/** The (os, channel) an endpoint location names, when it follows the layout. */
-export function treeOf(location: string): Pick<BundleId, 'os' | 'channel'> | undefined {
-  const m = /(linux|mac)\/(production|preview)\/?$/.exec(location);
-  return m ? { os: m[1] as BundleId['os'], channel: m[2] as BundleId['channel'] } : undefined;
-}
-
-const isUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 const child = (location: string, rel: string): string =>
-  isUrl(location) ? new URL(rel, location.endsWith('/') ? location : `${location}/`).toString() : join(location, rel);
+  isHttpUrl(location) ? new URL(rel, location.endsWith('/') ? location : `${location}/`).toString() : join(location, rel);
 
 async function fetchToFile(
   http: HttpClient,
@@ -75,7 +71,7 @@ async function fetchToFile(
 async function readManifestAt(req: VerifyRequest, location: string, problems: string[]): Promise<Manifest | undefined> {
   try {
     let text: string;
-    if (isUrl(location)) {
+    if (isHttpUrl(location)) {
       const res = await req.http.get(new URL(location));
       text = await res.body.text();
       if (res.statusCode !== 200) {
@@ -104,7 +100,7 @@ export async function verifyArch(req: VerifyRequest, arch: Arch, work: string): 
   let sha256: string | undefined;
   let file: string | undefined;
   try {
-    if (isUrl(req.location)) {
+    if (isHttpUrl(req.location)) {
       file = join(work, `${arch}.zip`);
       const got = await fetchToFile(req.http, bundleLocation, file, problems);
       if (!got) file = undefined;
@@ -122,7 +118,7 @@ export async function verifyArch(req: VerifyRequest, arch: Arch, work: string): 
   }
   if (file) {
     try {
-      await verifyZip(file, 'updates.zip');
+      await checkZip(file, 'updates.zip');
     } catch (e) {
       problems.push((e as Error).message);
     }
@@ -135,7 +131,7 @@ export async function verifyArch(req: VerifyRequest, arch: Arch, work: string): 
       problems.push('SHA-256 does not match manifest.json');
   }
   let upstream: ArchVerdict['upstream'];
-  const tree = treeOf(req.location);
+  const tree = treeAtEnd(req.location);
   if (req.upstream && tree) {
     try {
       const info = await req.upstream.versionInfo({ ...tree, arch });

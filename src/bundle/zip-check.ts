@@ -80,7 +80,7 @@ function openEntry(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
 }
 
-export async function verifyZip(path: string, label = path): Promise<ZipSummary> {
+export async function checkZip(path: string, label = path): Promise<ZipSummary> {
   let zip: ZipFile;
   try {
     zip = await openZip(path);

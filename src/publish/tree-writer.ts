@@ -1,0 +1,168 @@
+// The one writer of a served tree (live or staging). Download, promote, rollback and retention all change the tree
+// through it, so the crash-ordering rules below hold for every change, and temp files are named in one place.
+//
+// Publish order, and why a crash (kill -9, power loss) at any step is safe:
+//   1. history/<version>/   <- the live pair, hard-linked into a hidden folder renamed into place (keepVersions > 1)
+//   2. back/updates.zip     <- hard link (or copy) of the live bundle, via a temp name + rename
+//   3. back/manifest.json   <- copy of the live manifest, via a temp name + rename
+//   4. live/updates.zip     <- rename of the verified, fsynced temp file (atomic: endpoints see the old or the new file)
+//   5. live/manifest.json   <- atomic write (temp + fsync + rename)
+// Before step 4 the live pair is untouched. Between 4 and 5 the live manifest is older than the bundle; the next run
+// sees the versions differ, downloads again, and (the bundle's SHA-256 no longer matching its manifest) does not
+// rotate that inconsistent pair into the backup.
+// A crash between 2 and 3 leaves a backup whose manifest does not match its bundle (visible by SHA-256); the live pair
+// is intact and the next successful publish rewrites the backup. Every rename stays on one volume (no EXDEV).
+// A swap (rollback) follows the same rule: the live bundle first, then its manifest, then the backup's pair.
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BundleId } from '../bundle/identity.js';
+import { manifestVersions, versionLabel } from '../bundle/versions.js';
+import { fsyncDir, fsyncFile, linkOrCopy, removeQuietly, renameDurably } from '../store/fs-safe.js';
+import { listHistory } from '../store/history.js';
+import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
+import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
+
+export interface TreeWriterOptions {
+  /** Rotate the live pair into <channel>_back before replacing it. */
+  readonly backup: boolean;
+  /** Previous versions to retain; above 1, they are kept in the private history folder too. */
+  readonly keepVersions: number;
+  readonly now: () => Date;
+}
+
+/** A bundle and the manifest that describes it, already checked to match. */
+export interface StoredPair {
+  readonly dir: string;
+  readonly manifest: Manifest;
+}
+
+export class TreeWriter implements Publisher {
+  constructor(
+    readonly layout: StoreLayout,
+    private readonly options: TreeWriterOptions,
+  ) {}
+
+  /** A fresh temp file name on the tree's volume, for a download or any other bytes on their way in. */
+  tempFile(id: BundleId, kind: string): string {
+    return join(this.layout.tmpDir, `${id.os}-${id.channel}-${id.arch}.${kind}.${randomBytes(4).toString('hex')}.tmp`);
+  }
+
+  async prepare(): Promise<void> {
+    await mkdir(this.layout.tmpDir, { recursive: true });
+  }
+
+  /** Removes temp files a crashed or killed run left behind; returns their names. Call only while holding the lock. */
+  async removeLeftovers(): Promise<string[]> {
+    const names = await readdir(this.layout.tmpDir).catch(() => [] as string[]);
+    for (const name of names) await removeQuietly(join(this.layout.tmpDir, name));
+    return names;
+  }
+
+  async publish(id: BundleId, bundle: VerifiedBundle): Promise<PublishResult> {
+    const liveDir = this.layout.bundleDir(id);
+    await mkdir(liveDir, { recursive: true });
+
+    let backedUp: Manifest | undefined;
+    let backupSkippedReason: string | undefined;
+    const retainHistory = this.options.keepVersions > 1;
+    if (this.options.backup || retainHistory) {
+      const current = await readManifest(manifestPath(liveDir));
+      if (current.kind === 'ok' && (await bundleProvablyMatchesManifest(bundlePath(liveDir), current.manifest))) {
+        if (retainHistory) await this.addToHistory(id, { dir: liveDir, manifest: current.manifest });
+        if (this.options.backup) await this.copyPair({ dir: liveDir, manifest: current.manifest }, this.layout.backupDir(id), id);
+        backedUp = current.manifest;
+      } else if (current.kind !== 'missing') {
+        backupSkippedReason = 'the live bundle did not match its manifest, so the existing backup was kept';
+      }
+    }
+
+    // The bytes reach the disk before the name does: after a power cut, a renamed but unflushed file can be empty.
+    if (!bundle.flushed) await fsyncFile(bundle.tempPath);
+    await renameDurably(bundle.tempPath, bundlePath(liveDir));
+    const manifest = buildManifest(bundle.versions, bundle, this.options.now());
+    await writeManifest(manifestPath(liveDir), manifest);
+    return { manifest, backedUp, backupSkippedReason };
+  }
+
+  /** Publishes a pair from another tree (a staged bundle going live) as a download would, leaving the source in place. */
+  async publishCopyOf(id: BundleId, from: StoredPair): Promise<PublishResult> {
+    const { manifest } = from;
+    if (manifest.size === undefined || manifest.sha256 === undefined) {
+      throw new Error(`${from.dir}: manifest.json records no size or sha256, so the bundle cannot be published from it`);
+    }
+    const tmp = this.tempFile(id, 'copy');
+    await this.prepare();
+    try {
+      await linkOrCopy(bundlePath(from.dir), tmp);
+      return await this.publish(id, {
+        tempPath: tmp,
+        size: manifest.size,
+        sha256: manifest.sha256,
+        versions: { ...manifestVersions(manifest), platform: manifest.PlatformVersion },
+        source: manifest.source ?? from.dir,
+      });
+    } finally {
+      await removeQuietly(tmp);
+    }
+  }
+
+  /** live := target (the backup, or a history entry); backup := what was live. Both pairs are whole at every step. */
+  async swapIntoLive(id: BundleId, target: StoredPair, live: StoredPair): Promise<void> {
+    const liveDir = this.layout.bundleDir(id);
+    const backDir = this.layout.backupDir(id);
+    await mkdir(backDir, { recursive: true });
+    await this.prepare();
+    const tmpTarget = this.tempFile(id, 'swap-target');
+    const tmpLive = this.tempFile(id, 'swap-live');
+    try {
+      await linkOrCopy(bundlePath(target.dir), tmpTarget);
+      await linkOrCopy(bundlePath(liveDir), tmpLive);
+      await renameDurably(tmpTarget, bundlePath(liveDir));
+      await writeManifest(manifestPath(liveDir), target.manifest);
+      await renameDurably(tmpLive, bundlePath(backDir));
+      await writeManifest(manifestPath(backDir), live.manifest);
+    } finally {
+      await removeQuietly(tmpTarget);
+      await removeQuietly(tmpLive);
+    }
+  }
+
+  /** dest := a copy of the pair (hard links where possible), the bundle before its manifest. */
+  private async copyPair(pair: StoredPair, destDir: string, id: BundleId): Promise<void> {
+    await mkdir(destDir, { recursive: true });
+    await this.prepare();
+    const tmpBundle = this.tempFile(id, 'pair-bundle');
+    const tmpManifest = this.tempFile(id, 'pair-manifest');
+    try {
+      await linkOrCopy(bundlePath(pair.dir), tmpBundle);
+      await copyFile(manifestPath(pair.dir), tmpManifest);
+      await renameDurably(tmpBundle, bundlePath(destDir));
+      await renameDurably(tmpManifest, manifestPath(destDir));
+    } finally {
+      await removeQuietly(tmpBundle);
+      await removeQuietly(tmpManifest);
+    }
+  }
+
+  /** Adds a consistent pair to the retained history, whole or not at all, and prunes it to keepVersions entries. */
+  private async addToHistory(id: BundleId, pair: StoredPair): Promise<void> {
+    const root = this.layout.historyDir(id);
+    await mkdir(root, { recursive: true });
+    const final = join(root, versionLabel(manifestVersions(pair.manifest)));
+    const incoming = join(root, `.incoming-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(incoming);
+      await linkOrCopy(bundlePath(pair.dir), bundlePath(incoming));
+      await copyFile(manifestPath(pair.dir), manifestPath(incoming));
+      await removeQuietly(final);
+      await rename(incoming, final);
+      await fsyncDir(root);
+    } finally {
+      await removeQuietly(incoming);
+    }
+    const entries = await listHistory(this.layout, id);
+    for (const old of entries.slice(this.options.keepVersions)) await removeQuietly(old.dir);
+  }
+}
