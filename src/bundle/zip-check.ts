@@ -16,9 +16,6 @@ const READ_CHUNK = 1048576;
 
 /** yauzl's extension point for where bytes come from: here, the file read in large chunks. */
 class LargeChunkFileReader extends yauzl.RandomAccessReader {
-  /** Present in yauzl, missing from its type definitions. */
-  declare ref: () => void;
-
   constructor(
     private readonly path: string,
     private readonly fd: number,
@@ -48,9 +45,10 @@ function openZip(path: string): Promise<ZipFile> {
       if (err) return reject(err);
       fstat(fd, (err2, st) => {
         if (err2) return close(fd, () => reject(err2));
+        // No extra ref(): with autoClose off, yauzl holds the reader's one reference until zip.close(), which then
+        // closes the fd. A second reference kept the file open for ever (harmless on Linux; on Windows an open file
+        // cannot be renamed or removed, so the next publish failed with EPERM).
         const reader = new LargeChunkFileReader(path, fd);
-        // Held until zip.close(): without it the reader closes the fd as soon as one entry stream ends.
-        reader.ref();
         yauzl.fromRandomAccessReader(reader, st.size, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err3, zip) =>
           err3 ? close(fd, () => reject(err3)) : resolve(zip),
         );
