@@ -11,9 +11,9 @@ export interface CommandIo {
 }
 
 /** MDATP_MIRROR_NOW=<ISO time> makes the tool act as if it were that time: to rehearse a delayed rollout. */
-export const NOW_ENV = 'MDATP_MIRROR_NOW';
+const NOW_ENV = 'MDATP_MIRROR_NOW';
 
-export function clockFrom(env: NodeJS.ProcessEnv): () => Date {
+function clockFrom(env: NodeJS.ProcessEnv): () => Date {
   const fixed = env[NOW_ENV];
   if (!fixed) return () => new Date();
   const at = Date.parse(fixed);

@@ -1,6 +1,6 @@
 // Builds the endpoint configuration: mdatp_managed.json for Linux (and macOS as JSON), or a .mobileconfig
 // configuration profile for the com.microsoft.wdav preference domain, as MDM tools expect.
-import { createHash } from 'node:crypto';
+import { v5 as uuidv5 } from 'uuid';
 import { build } from 'plist';
 import { DEFAULT_INTERVAL_SECONDS, PREFERENCE_DOMAIN, endpointLocation } from './schema.js';
 
@@ -24,7 +24,7 @@ export interface ManagedSettings {
   readonly features: { offlineDefinitionUpdateVerifySig: 'enabled' };
 }
 
-export function managedSettings(r: EndpointConfigRequest): ManagedSettings {
+function managedSettings(r: EndpointConfigRequest): ManagedSettings {
   return {
     cloudService: { automaticDefinitionUpdateEnabled: true, definitionUpdatesInterval: r.intervalSeconds },
     antivirusEngine: {
@@ -39,11 +39,11 @@ export function managedSettings(r: EndpointConfigRequest): ManagedSettings {
 
 export const managedJson = (r: EndpointConfigRequest): string => `${JSON.stringify(managedSettings(r), null, 2)}\n`;
 
-/** A stable UUID derived from a name, so regenerating a profile updates it in the MDM instead of adding another. */
-function nameUuid(name: string): string {
-  const h = createHash('sha1').update(name).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`.toUpperCase();
-}
+/** mdatp-mirror's own RFC 4122 namespace for profile UUIDs (fixed: changing it would duplicate profiles in MDMs). */
+const PROFILE_NAMESPACE = '810d2c7a-e6c5-5bf7-a281-640d11540a66';
+
+/** A stable name-based (v5) UUID, so regenerating a profile updates it in the MDM instead of adding another. */
+const nameUuid = (name: string): string => uuidv5(name, PROFILE_NAMESPACE).toUpperCase();
 
 export function mobileconfig(r: EndpointConfigRequest): string {
   const settings = managedSettings(r);

@@ -14,7 +14,7 @@ export interface LoggerOptions {
 
 // Credentials in URLs (proxy user:password@) never reach a log line, whatever logged them.
 const USERINFO = /(\/\/)[^/\s:@"]+:[^/\s@"]*@/g;
-export const scrubSecrets = (s: string): string => s.replace(USERINFO, '$1***:***@');
+const scrubSecrets = (s: string): string => s.replace(USERINFO, '$1***:***@');
 
 export interface OpenLogger {
   readonly logger: Logger;

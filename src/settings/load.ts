@@ -47,7 +47,7 @@ export interface SettingsSource {
 }
 
 /** Which file to read, and whether the user named it (a named file that is missing is an error worth a different message). */
-export function locateSettingsFile(overrides: SettingsOverrides, source: SettingsSource): { path: string; named: boolean } {
+function locateSettingsFile(overrides: SettingsOverrides, source: SettingsSource): { path: string; named: boolean } {
   const named = overrides.settingsFile ?? source.env[SETTINGS_ENV];
   if (named) return { path: resolve(source.cwd, named), named: true };
   return { path: resolve(source.cwd, DEFAULT_SETTINGS_FILE), named: false };

@@ -43,7 +43,7 @@ const httpUrl = z.string().refine(
   { message: 'must be an http:// or https:// URL' },
 );
 
-export const rolloutSchema = z
+const rolloutSchema = z
   .discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('immediate') }),
     z.strictObject({ mode: z.literal('manual') }),

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { MirrorError } from '../errors/catalogue.js';
 import { formatBytes } from '../util/bytes.js';
 
-export async function freeBytes(path: string): Promise<number | undefined> {
+async function freeBytes(path: string): Promise<number | undefined> {
   try {
     const s = await statfs(dirname(path));
     return s.bavail * s.bsize;

@@ -4,7 +4,7 @@ import type { TreeName } from '../store/layout.js';
 import type { Versions } from '../bundle/versions.js';
 
 /** held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays. */
-export type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'failed';
+type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'failed';
 
 export interface BundleOutcome {
   readonly os: BundleId['os'];

@@ -8,7 +8,7 @@ import { isLoopbackHost } from '../util/loopback.js';
 import { networkError } from './http-errors.js';
 import { displayUrl } from './urls.js';
 
-export const MAX_REDIRECTS = 5;
+const MAX_REDIRECTS = 5;
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 
 export interface HttpClientOptions {
@@ -28,7 +28,7 @@ export interface UpstreamResponse {
   readonly hops: number;
 }
 
-export function createDispatcher(o: HttpClientOptions): Dispatcher {
+function createDispatcher(o: HttpClientOptions): Dispatcher {
   // A corporate CA must reach both direct TLS (connect) and TLS tunnelled through a proxy (requestTls). It is added
   // to Node's public roots, not put in their place, so hosts outside the inspection still verify.
   const ca = o.caFile ? [...rootCertificates, readFileSync(o.caFile, 'utf8')] : undefined;

@@ -93,7 +93,7 @@ async function readManifestAt(req: VerifyRequest, location: string, problems: st
   }
 }
 
-export async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise<ArchVerdict> {
+async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise<ArchVerdict> {
   const problems: string[] = [];
   const bundleLocation = child(req.location, `arch_${arch}/updates.zip`);
   let size: number | undefined;

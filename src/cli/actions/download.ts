@@ -16,7 +16,7 @@ export interface DownloadOptions extends GlobalOptions {
   readonly wait?: string | boolean;
 }
 
-export function exitCodeFor(report: RunReport, signalExit: number | undefined): number {
+function exitCodeFor(report: RunReport, signalExit: number | undefined): number {
   if (signalExit !== undefined) return signalExit;
   return report.bundles.some((b) => b.status === 'failed') ? ExitCode.bundleFailed : ExitCode.ok;
 }

@@ -28,7 +28,7 @@ export interface ServeCliOptions extends GlobalOptions {
  * One process unless asked: measured in bench/serve.mjs on 2 cores with the clients on the same machine, a second
  * worker lowered throughput (1214 vs 1426 MB/s). With more cores and remote clients, --workers N helps.
  */
-export const defaultWorkers = (): number => 1;
+const defaultWorkers = (): number => 1;
 
 export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> {
   const port = Number(o.port);

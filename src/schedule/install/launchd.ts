@@ -4,7 +4,7 @@ import { build, type PlistValue } from 'plist';
 import { cronToLaunchdIntervals } from './calendar.js';
 import { downloadArgs, type SchedulerIntegration } from './types.js';
 
-export const LAUNCHD_LABEL = 'com.mdatp-mirror.download';
+const LAUNCHD_LABEL = 'com.mdatp-mirror.download';
 
 export const launchdIntegration: SchedulerIntegration = {
   describe: 'launchd property list',

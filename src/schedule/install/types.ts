@@ -10,7 +10,7 @@ export interface InstallPlan {
   readonly everyMs: number | undefined;
 }
 
-export interface GeneratedFile {
+interface GeneratedFile {
   readonly name: string;
   readonly content: string | Buffer;
 }
