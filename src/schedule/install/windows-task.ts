@@ -49,7 +49,7 @@ export const windowsTaskIntegration: SchedulerIntegration = {
         },
       },
     };
-    const xml = builder.build(task) as string;
+    const xml = builder.build(task);
     return [
       {
         name: 'mdatp-mirror-task.xml',
