@@ -22,7 +22,7 @@ afterEach(() => {
 async function startPython(args: string[]): Promise<number> {
   const child = spawn('python3', ['-u', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   servers.push(child);
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   // Our script prints the bare port; http.server prints "Serving HTTP on 127.0.0.1 port N (http://…) ...".
   const port = /port (\d+)/.exec(first) ?? /^(\d+)$/.exec(first.trim());
