@@ -20,9 +20,11 @@ await build({
     js: [
       "import { createRequire as __mdatpRequire } from 'node:module';",
       "import { fileURLToPath as __mdatpPath } from 'node:url';",
+      "import { dirname as __mdatpDirname } from 'node:path';",
       'const require = __mdatpRequire(import.meta.url);',
       'const __filename = __mdatpPath(import.meta.url);',
-      "const __dirname = __mdatpPath(new URL('.', import.meta.url));",
+      // Not `new URL(...)`: a bundled module's own top-level `URL` (uuid exports one) shares the chunk's scope.
+      'const __dirname = __mdatpDirname(__filename);',
     ].join(' '),
   },
   logLevel: 'warning',
