@@ -163,6 +163,34 @@ describe('serve: HTTP', () => {
     }
   });
 
+  it('exits 2 naming the file when --tls-cert and --tls-key are swapped or hold the wrong thing', async () => {
+    const certs = makeCertificates(dir);
+    await writeFile(join(dir, 'server.crt'), certs.cert);
+    await writeFile(join(dir, 'server.keypem'), certs.key);
+    const swapped = await runCli([
+      'serve',
+      ...settingsArgs(),
+      '--tls-cert',
+      join(dir, 'server.keypem'),
+      '--tls-key',
+      join(dir, 'server.crt'),
+    ]);
+    expect(swapped.code).toBe(2);
+    expect(swapped.stderr).toContain(`--tls-cert ${join(dir, 'server.keypem')} holds a private key`);
+    expect(swapped.stderr).toContain('swap the two');
+    const notCert = await runCli([
+      'serve',
+      ...settingsArgs(),
+      '--tls-cert',
+      join(dir, 'settings.json'),
+      '--tls-key',
+      join(dir, 'server.keypem'),
+    ]);
+    expect(notCert.code).toBe(2);
+    expect(notCert.stderr).toContain(`--tls-cert ${join(dir, 'settings.json')} holds no PEM certificate`);
+    expect(notCert.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('serves HTTPS with the given certificate', async () => {
     const certs = makeCertificates(dir);
     await writeFile(join(dir, 'server.crt'), certs.cert);

@@ -1,11 +1,10 @@
-// `mdatp-mirror serve`: serve the download folder to the fleet until SIGTERM/SIGINT.
+// `mdatp-mirror serve`: check the flags, then serve the download folder (one process or a cluster) until SIGTERM/SIGINT.
 import { planFor } from '../../bundle/plan.js';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import pino from 'pino';
 import { usageError } from '../../errors/catalogue.js';
-import { OSES, type Channel } from '../../bundle/identity.js';
+import { announcement } from '../../serve/announce.js';
+import { loadTlsFiles } from '../../serve/tls-files.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
 import { loadSettings } from '../../settings/load.js';
@@ -35,30 +34,24 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port ${o.port}: must be a whole number from 0 to 65535.`);
   const graceMs = parseDuration(o.grace);
   if (graceMs === undefined) throw usageError(`--grace ${o.grace}: write a duration like 30s or 2m.`);
-  if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw usageError('--tls-cert and --tls-key go together.');
+  const tls = await loadTlsFiles(o.tlsCert, o.tlsKey);
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  let tls: { cert: Buffer; key: Buffer } | undefined;
-  if (o.tlsCert && o.tlsKey) {
-    try {
-      tls = { cert: await readFile(o.tlsCert), key: await readFile(o.tlsKey) };
-    } catch (e) {
-      throw usageError(`cannot read the TLS certificate or key: ${(e as Error).message}`);
-    }
-  }
   const plan = planFor(settings);
   const workers = o.workers === undefined ? defaultWorkers() : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${o.workers}: a whole number from 1 to 64.`);
   const signalled = Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
 
   const announce = (scheme: string, boundPort: number): void => {
-    const shown = !o.host || o.host === '::' || o.host === '0.0.0.0' ? hostname() : o.host.includes(':') ? `[${o.host}]` : o.host;
-    const base = `${scheme}://${shown}:${boundPort}`;
-    const channels: Channel[] = settings.downloadPreviewUpdates ? ['production', 'preview'] : ['production'];
-    const urls = OSES.filter((os) => plan.some((b) => b.os === os)).flatMap((os) =>
-      channels.map((ch) => `  ${os}/${ch}: offlineDefinitionUpdateUrl = ${base}/${os}/${ch}/`),
-    );
     io.stderr.write(
-      `mdatp-mirror serving ${settings.downloadFolder} on ${scheme}://${o.host ?? '*'}:${boundPort}${workers > 1 ? ` (${workers} workers)` : ''}\nendpoints:\n${urls.join('\n')}\nhealth: ${base}/healthz  metrics: ${base}/metrics\n`,
+      announcement({
+        folder: settings.downloadFolder,
+        host: o.host,
+        scheme,
+        port: boundPort,
+        workers,
+        plan,
+        preview: settings.downloadPreviewUpdates,
+      }),
     );
   };
 
