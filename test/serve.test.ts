@@ -167,25 +167,13 @@ describe('serve: HTTP', () => {
     const certs = makeCertificates(dir);
     await writeFile(join(dir, 'server.crt'), certs.cert);
     await writeFile(join(dir, 'server.keypem'), certs.key);
-    const swapped = await runCli([
-      'serve',
-      ...settingsArgs(),
-      '--tls-cert',
-      join(dir, 'server.keypem'),
-      '--tls-key',
-      join(dir, 'server.crt'),
-    ]);
+    const serveWith = (cert: string, key: string) =>
+      runCli(['serve', ...settingsArgs(), '--tls-cert', join(dir, cert), '--tls-key', join(dir, key)]);
+    const swapped = await serveWith('server.keypem', 'server.crt');
     expect(swapped.code).toBe(2);
     expect(swapped.stderr).toContain(`--tls-cert ${join(dir, 'server.keypem')} holds a private key`);
     expect(swapped.stderr).toContain('swap the two');
-    const notCert = await runCli([
-      'serve',
-      ...settingsArgs(),
-      '--tls-cert',
-      join(dir, 'settings.json'),
-      '--tls-key',
-      join(dir, 'server.keypem'),
-    ]);
+    const notCert = await serveWith('settings.json', 'server.keypem');
     expect(notCert.code).toBe(2);
     expect(notCert.stderr).toContain(`--tls-cert ${join(dir, 'settings.json')} holds no PEM certificate`);
     expect(notCert.stderr).not.toMatch(/\n\s+at /);
