@@ -89,6 +89,30 @@ describe('status', () => {
 });
 
 describe('rollback', () => {
+  it('--undo without filters acts only on the bundles a rollback holds back, and exits 0', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64', 'arm64'] });
+    expect((await cli('download')).code).toBe(0);
+    f.upstream.catalog.bump({ os: 'linux' });
+    expect((await cli('download')).code).toBe(0);
+    const bad = await liveVersion();
+    expect((await cli('rollback', '--arch', 'x86_64')).code).toBe(0);
+    const arm = join(f.mirror, 'linux/production/arch_arm64/manifest.json');
+    const armBefore = await readJson(arm);
+
+    const undo = await cli('rollback', '--undo');
+    expect(undo.stderr).toBe('');
+    expect(undo.code).toBe(0);
+    expect(undo.stdout).toContain(`linux/production/x86_64:`);
+    expect(undo.stdout).not.toContain('arm64');
+    expect(await liveVersion()).toBe(bad);
+    expect(await readJson(arm)).toEqual(armBefore);
+    // Now nothing in the selection is on hold: that, and only that, is exit 1.
+    const again = await cli('rollback', '--undo');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('no rollback to undo');
+    await expectConsistentMirror(f.mirror);
+  });
+
   it('swaps live and backup, keeps the bad release out on the next download, installs the next one, and --undo reverses', async () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
     expect((await cli('download')).code).toBe(0);
