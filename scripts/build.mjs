@@ -15,6 +15,8 @@ await build({
   outdir: 'dist/bundle',
   chunkNames: 'chunks/[name]-[hash]',
   define: { __MDATP_MIRROR_VERSION__: JSON.stringify(pkg.version) },
+  // jsonc-parser's main entry is a UMD build that requires its parts at run time; its ESM build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   // Bundled CommonJS dependencies (pino, yauzl) still call require and read __dirname.
   banner: {
     js: [

@@ -114,6 +114,62 @@ describe('settings', () => {
       /plain http:\/\/ to mirror.example.com.*allowInsecureUpstream/,
     ],
     ['not an object', '[1, 2]', /must be a JSON object/],
+    [
+      'a zero timeout (it would disable the timeout)',
+      { downloadLinuxUpdates: true, timeouts: { bodyIdle: '0s' } },
+      /field "timeouts.bodyIdle" "0s" is outside the allowed range 100ms to 1h/,
+    ],
+    [
+      'an absurd retry delay',
+      { downloadLinuxUpdates: true, retryMaxDelay: '99999999d' },
+      /field "retryMaxDelay" "99999999d" is outside the allowed range 1ms to 1d/,
+    ],
+    [
+      'an absurd headers timeout',
+      { downloadLinuxUpdates: true, timeouts: { headers: '100000d' } },
+      /field "timeouts.headers" "100000d" is outside/,
+    ],
+    [
+      'a lock that goes stale in seconds',
+      { downloadLinuxUpdates: true, lockStaleAfter: '0s' },
+      /field "lockStaleAfter" "0s" is outside the allowed range 5m to 7d/,
+    ],
+    [
+      'the file system root as downloadFolder',
+      { downloadLinuxUpdates: true, downloadFolder: '/' },
+      /field "downloadFolder" \/ is the root of the file system/,
+    ],
+    [
+      '/proc/self as downloadFolder',
+      { downloadLinuxUpdates: true, downloadFolder: '/proc/self' },
+      /field "downloadFolder" \/proc\/self is inside the system folder \/proc/,
+    ],
+    [
+      '/etc as downloadFolder',
+      { downloadLinuxUpdates: true, downloadFolder: '/etc/mdatp' },
+      /is inside the system folder \/etc\. Choose a folder of its own/,
+    ],
+    ['a blank downloadFolder', { downloadLinuxUpdates: true, downloadFolder: '   ' }, /field "downloadFolder" is blank: give a path/],
+    [
+      'a NUL in downloadFolder',
+      { downloadLinuxUpdates: true, downloadFolder: 'mir\u0000ror' },
+      /field "downloadFolder" contains a NUL character/,
+    ],
+    [
+      'logFilePath equal to the settings file',
+      { downloadLinuxUpdates: true, logFilePath: 'settings.json' },
+      /field "logFilePath" .*settings\.json is the settings file itself/,
+    ],
+    [
+      'logFilePath inside the served tree',
+      { downloadLinuxUpdates: true, logFilePath: 'mirror/linux/production/arch_x86_64/updates.zip' },
+      /field "logFilePath" .* is inside the tree endpoints download from \(linux\/\)/,
+    ],
+    [
+      'a key given twice',
+      '{\n  "downloadLinuxUpdates": true,\n  "downloadFolder": "mirror",\n  "logFilePath": "mirror.log",\n  "downloadLinuxUpdates": false\n}',
+      /a field is given twice .*"downloadLinuxUpdates" again at .*settings\.json:5:3/,
+    ],
   ];
   for (const [name, content, message] of mistakes) {
     it(`exits 2 on ${name}, naming the file and the field, before creating anything`, async () => {

@@ -1,4 +1,6 @@
 // The one settings resolver every command uses. Precedence: defaults < settings file < environment < flags.
+import { findDuplicateKeys } from './duplicate-keys.js';
+import { dangerousFolderReason, logPathConflict } from './dangerous-paths.js';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -92,6 +94,11 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   } catch (e) {
     throw settingsError('SETTINGS_INVALID_JSON', describeJsonError(e as Error & { codeFrame?: string }, text, file));
   }
+  const duplicates = findDuplicateKeys(text);
+  if (duplicates.length > 0) {
+    const where = duplicates.map((d) => `"${d.key}" again at ${file}:${d.line}:${d.column}`).join('; ');
+    throw settingsError('SETTINGS_INVALID', `${file}: a field is given twice (only the last would count): ${where}. Keep one.`);
+  }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw settingsError('SETTINGS_INVALID', `${file}: the settings must be a JSON object { ... }.`);
   }
@@ -125,12 +132,28 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   }
 
   const base = dirname(file);
+  const downloadFolder = resolvePath(s.downloadFolder ?? defaultDownloadFolder(), base);
+  const logFilePath = resolvePath(s.logFilePath ?? defaultLogFilePath(), base);
+  const dangerous = dangerousFolderReason(downloadFolder);
+  if (dangerous) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `${file}: field "downloadFolder" ${downloadFolder} ${dangerous}. Choose a folder of its own, for example /var/lib/mdatp-mirror.`,
+    );
+  }
+  const logConflict = logPathConflict(logFilePath, file, downloadFolder);
+  if (logConflict) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `${file}: field "logFilePath" ${logFilePath} ${logConflict}. Choose a file of its own, for example /var/log/mdatp-mirror.log.`,
+    );
+  }
   return {
     ...s,
     baseUpdateUrl,
     settingsFile: file,
-    downloadFolder: resolvePath(s.downloadFolder ?? defaultDownloadFolder(), base),
-    logFilePath: resolvePath(s.logFilePath ?? defaultLogFilePath(), base),
+    downloadFolder,
+    logFilePath,
     caFile: s.caFile === undefined ? undefined : resolvePath(s.caFile, base),
   };
 }

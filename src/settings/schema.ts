@@ -5,8 +5,13 @@ import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { OFFICIAL_BASE_URL } from './defaults.js';
 
-const duration = (fallback: string) =>
-  z
+/**
+ * A duration bounded to a sane range: 0s would disable a timeout (a stall then hangs for ever), and an absurd value
+ * ("99999999d") overflows Node's timers. Every duration setting says its range.
+ */
+const duration = (fallback: string, min: string, max: string) => {
+  const [lo, hi] = [parseDuration(min)!, parseDuration(max)!];
+  return z
     .string()
     .transform((text, ctx) => {
       const ms = parseDuration(text);
@@ -14,9 +19,14 @@ const duration = (fallback: string) =>
         ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration; write it like 90s, 30m, 4h or 2d` });
         return z.NEVER;
       }
+      if (ms < lo || ms > hi) {
+        ctx.addIssue({ code: 'custom', message: `"${text}" is outside the allowed range ${min} to ${max}` });
+        return z.NEVER;
+      }
       return ms;
     })
     .prefault(fallback);
+};
 
 const byteSize = (fallback: string) =>
   z
@@ -30,6 +40,12 @@ const byteSize = (fallback: string) =>
       return n;
     })
     .prefault(fallback);
+
+/** A path as written in settings: not blank, and no NUL (which the OS would cut the path at). */
+const pathSetting = z
+  .string()
+  .refine((p) => p.trim() !== '', { message: 'is blank: give a path' })
+  .refine((p) => !p.includes('\0'), { message: 'contains a NUL character' });
 
 const httpUrl = z.string().refine(
   (s) => {
@@ -47,24 +63,24 @@ const rolloutSchema = z
   .discriminatedUnion('mode', [
     z.strictObject({ mode: z.literal('immediate') }),
     z.strictObject({ mode: z.literal('manual') }),
-    z.strictObject({ mode: z.literal('delayed'), delay: duration('24h') }),
+    z.strictObject({ mode: z.literal('delayed'), delay: duration('24h', '1m', '90d') }),
   ])
   .prefault({ mode: 'immediate' });
 
 export const timeoutsSchema = z.strictObject({
-  connect: duration('30s'),
-  headers: duration('60s'),
-  bodyIdle: duration('2m'),
+  connect: duration('30s', '100ms', '10m'),
+  headers: duration('60s', '100ms', '1h'),
+  bodyIdle: duration('2m', '100ms', '1h'),
 });
 
 /** Optional fields are absent in the official file; `undefined` defaults are filled in by the loader. */
 export const settingsSchema = z.strictObject({
-  downloadFolder: z.string().min(1).optional(),
+  downloadFolder: pathSetting.optional(),
   downloadLinuxUpdates: z.boolean().default(false),
   downloadMacUpdates: z.boolean().default(false),
   downloadPreviewUpdates: z.boolean().default(false),
   backupPreviousUpdates: z.boolean().default(false),
-  logFilePath: z.string().min(1).optional(),
+  logFilePath: pathSetting.optional(),
 
   baseUpdateUrl: httpUrl.default(OFFICIAL_BASE_URL),
   architectures: z
@@ -74,8 +90,8 @@ export const settingsSchema = z.strictObject({
     .default([...ARCHES]),
   concurrency: z.int().min(1).max(16).default(4),
   retries: z.int().min(1).max(20).default(4),
-  retryInitialDelay: duration('1s'),
-  retryMaxDelay: duration('2m'),
+  retryInitialDelay: duration('1s', '1ms', '10m'),
+  retryMaxDelay: duration('2m', '1ms', '1d'),
   timeouts: timeoutsSchema.prefault({}),
   proxy: httpUrl.optional(),
   caFile: z.string().min(1).optional(),
@@ -85,7 +101,8 @@ export const settingsSchema = z.strictObject({
     .min(10_000)
     .default(10 * 1024 * 1024),
   logFiles: z.int().min(1).max(100).default(5),
-  lockStaleAfter: duration('6h'),
+  // Below minutes, a second run could take over a live run's lock while it is still working.
+  lockStaleAfter: duration('6h', '5m', '7d'),
   minFreeSpace: byteSize('64MB'),
   keepVersions: z.int().min(1).max(50).default(1),
   rollout: rolloutSchema,
