@@ -79,6 +79,22 @@ describe('download', () => {
     ['a corrupt zip (flipped byte)', { target: 'bundle', action: { type: 'corrupt' } }, 'BUNDLE_CRC_MISMATCH'],
     ['an HTML error page with status 200', { target: 'bundle', action: { type: 'html-200' } }, 'BUNDLE_NOT_ZIP'],
     ['a malformed version document', { target: 'info', action: { type: 'malformed-info' } }, 'VERSION_DOCUMENT_INVALID'],
+    [
+      'a version document with a DOCTYPE and an external entity',
+      {
+        target: 'info',
+        action: {
+          type: 'info-body',
+          body: '<?xml version="1.0"?><!DOCTYPE v [<!ENTITY x SYSTEM "file:///etc/passwd">]><versions><engine>&x;</engine></versions>',
+        },
+      },
+      'VERSION_DOCUMENT_REFUSED',
+    ],
+    [
+      'a version document nested 10,000 deep',
+      { target: 'info', action: { type: 'info-body', body: `${'<a>'.repeat(10_000)}${'</a>'.repeat(10_000)}` } },
+      'VERSION_DOCUMENT_REFUSED',
+    ],
     ['a new release during every download', { target: 'bundle', action: { type: 'release-during-download' } }, 'VERSION_CHANGED'],
   ] as const;
 
@@ -108,6 +124,17 @@ describe('download', () => {
       await expectConsistentMirror(f.mirror);
     });
   }
+
+  it('refuses a hostile version document at once, without retrying, saying what was wrong', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+    f.upstream.faults.add({ target: 'info', action: { type: 'info-body', body: '<!DOCTYPE v><versions/>' } });
+    const r = await download('--json');
+    expect(r.code).toBe(1);
+    const bundle = (JSON.parse(r.stdout) as { bundles: { error: { code: string; message: string } }[] }).bundles[0]!;
+    expect(bundle.error.code).toBe('VERSION_DOCUMENT_REFUSED');
+    expect(bundle.error.message).toMatch(/refused: it has a DOCTYPE/);
+    expect(f.upstream.countRequests('info')).toBe(1);
+  });
 
   it('records the version of the bytes it got when a release lands mid-download', async () => {
     await writeSettings(f.dir, f.upstream);

@@ -16,6 +16,8 @@ export type FaultAction =
   | { readonly type: 'html-200' }
   /** A version document that is not well-formed XML. */
   | { readonly type: 'malformed-info' }
+  /** Answer the version request with exactly this document (a hostile or unusual one). */
+  | { readonly type: 'info-body'; readonly body: string }
   /** A new release is published while this body is being sent. */
   | { readonly type: 'release-during-download' };
 

@@ -171,7 +171,11 @@ export class SimulatedUpstream {
     if (fault) rec.fault = fault.type;
     if (fault?.type === 'status') return this.status(res, fault.status, fault.retryAfter);
     const body =
-      fault?.type === 'malformed-info' ? '<versions><engine>1.1.1.1</engine><signatures>1.2.3' : versionDocument(this.catalog.get(id));
+      fault?.type === 'malformed-info'
+        ? '<versions><engine>1.1.1.1</engine><signatures>1.2.3'
+        : fault?.type === 'info-body'
+          ? fault.body
+          : versionDocument(this.catalog.get(id));
     rec.bytes = Buffer.byteLength(body);
     res.writeHead(200, { 'content-type': 'application/xml; charset=utf-8', 'content-length': rec.bytes }).end(body);
   }

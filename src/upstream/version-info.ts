@@ -25,7 +25,28 @@ function invalid(what: string, source: string): MirrorError {
   return new MirrorError('VERSION_DOCUMENT_INVALID', `version document from ${source} ${what}`, { retryable: true });
 }
 
+/** The real document is three elements deep at most; a generous bound still stops a nesting bomb before parsing. */
+const MAX_DEPTH = 16;
+
+/** Not retried: the same server will send the same hostile document again. */
+function refused(what: string, source: string): MirrorError {
+  return new MirrorError('VERSION_DOCUMENT_REFUSED', `version document from ${source} refused: ${what}`);
+}
+
+/** Constructs no real version document needs, checked before any parser sees the text. */
+function refuseHostileConstructs(xml: string, source: string): void {
+  if (/<!DOCTYPE/i.test(xml)) throw refused('it has a DOCTYPE (entity definitions are never accepted)', source);
+  if (/<!ENTITY/i.test(xml)) throw refused('it defines entities', source);
+  let depth = 0;
+  for (const m of xml.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
+    if (m[1]) depth--;
+    else if (!m[2]) depth++;
+    if (depth > MAX_DEPTH) throw refused(`it nests elements deeper than ${MAX_DEPTH} levels`, source);
+  }
+}
+
 export function parseVersionInfo(xml: string, source: string): VersionInfo {
+  refuseHostileConstructs(xml, source);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw invalid(`is not well-formed XML (line ${valid.err.line}: ${valid.err.msg})`, source);
   const doc = parser.parse(xml) as Record<string, unknown>;
