@@ -65,11 +65,26 @@ describe('endpoint-config', () => {
   });
 
   it('exits 2 on an interval outside 60-86400 seconds or a URL that names arch_*', async () => {
-    for (const interval of ['59', '86401', 'soon']) {
+    for (const interval of ['59', '86401', 'soon', '30s', '2d', '1.5s']) {
       const r = await runCli(['endpoint-config', '--url', 'http://m', '--os', 'linux', '--interval', interval]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/endpoints accept 60 to 86400 seconds/);
     }
+    // Durations as everywhere else in the tool, and plain seconds.
+    for (const [interval, seconds] of [
+      ['4h', 14_400],
+      ['90m', 5_400],
+      ['3600', 3_600],
+    ] as const) {
+      const r = await runCli(['endpoint-config', '--url', 'http://m', '--os', 'linux', '--interval', interval]);
+      expect(r.code).toBe(0);
+      expect((JSON.parse(r.stdout) as { cloudService: { definitionUpdatesInterval: number } }).cloudService.definitionUpdatesInterval).toBe(
+        seconds,
+      );
+    }
+    const profileForLinux = await runCli(['endpoint-config', '--url', 'http://m', '--os', 'linux', '--format', 'mobileconfig']);
+    expect(profileForLinux.code).toBe(2);
+    expect(profileForLinux.stderr).toMatch(/mobileconfig is a macOS configuration profile; for --os linux use --format json/);
     const arch = await runCli(['endpoint-config', '--url', 'http://m/linux/production/arch_x86_64/', '--os', 'linux']);
     expect(arch.code).toBe(2);
     expect(arch.stderr).toMatch(/leave out arch_\*/);

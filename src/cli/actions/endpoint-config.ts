@@ -1,4 +1,5 @@
 // `mdatp-mirror endpoint-config`: print or write the endpoint configuration; `endpoint-config lint FILE` checks one.
+import { parseDuration } from '../../util/duration.js';
 import { archSegmentIn } from '../../bundle/identity.js';
 import { isAbsoluteLocalPath, isHttpUrl } from '../../util/location.js';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -20,6 +21,13 @@ export interface EndpointConfigOptions extends GlobalOptions {
   readonly staging?: boolean;
 }
 
+/** Plain seconds ("3600") or a duration ("1h"), as every other time in the tool is written. */
+function intervalSeconds(text: string): number | undefined {
+  if (/^\d+$/.test(text.trim())) return Number(text.trim());
+  const ms = parseDuration(text);
+  return ms === undefined ? undefined : ms / 1000;
+}
+
 export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): Promise<number> {
   if (!o.url) throw usageError('--url is required: the mirror server (http://host:port) or the mounted directory endpoints read.');
   if (!o.os) throw usageError('--os is required: linux or mac.');
@@ -27,9 +35,14 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
   if (!isHttpUrl(o.url) && !isAbsoluteLocalPath(o.url))
     throw usageError(`--url ${o.url}: give an http(s):// URL or an absolute directory path.`);
   const { min, max } = SCHEMA.cloudService.definitionUpdatesInterval;
-  const interval = o.interval === undefined ? DEFAULT_INTERVAL_SECONDS : Number(o.interval);
-  if (!Number.isInteger(interval) || interval < min || interval > max) {
-    throw usageError(`--interval ${o.interval}: endpoints accept ${min} to ${max} seconds (default ${DEFAULT_INTERVAL_SECONDS}, 8 hours).`);
+  const interval = o.interval === undefined ? DEFAULT_INTERVAL_SECONDS : intervalSeconds(o.interval);
+  if (interval === undefined || !Number.isInteger(interval) || interval < min || interval > max) {
+    throw usageError(
+      `--interval ${o.interval}: endpoints accept ${min} to ${max} seconds, written as seconds or a duration like 30m or 4h (default ${DEFAULT_INTERVAL_SECONDS}, 8h).`,
+    );
+  }
+  if (o.os === 'linux' && o.format === 'mobileconfig') {
+    throw usageError('--format mobileconfig is a macOS configuration profile; for --os linux use --format json (mdatp_managed.json).');
   }
   const format = o.format ?? (o.os === 'mac' ? 'mobileconfig' : 'json');
   const request = {

@@ -14,7 +14,7 @@ export function registerEndpointConfig(program: Command, run: Run): void {
     .addOption(new Option('--channel <channel>', 'channel').choices(['production', 'preview']).default('production'))
     .option('--fallback-to-cloud', 'let endpoints update from Microsoft when the mirror fails')
     .option('--no-fallback-to-cloud', 'never update from Microsoft (the default)')
-    .option('--interval <seconds>', 'how often endpoints check, 60-86400 (default 28800)')
+    .option('--interval <seconds>', 'how often endpoints check: seconds or a duration, 60s-24h (default 8h)')
     .addOption(new Option('--format <format>', 'json (Linux default) or mobileconfig (macOS default)').choices(['json', 'mobileconfig']))
     .option('--staging', 'point test devices at the staging tree')
     .option('--out <file>', 'write to this file instead of stdout')
