@@ -18,6 +18,7 @@ import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleId } from '../bundle/identity.js';
 import { manifestVersions, versionLabel } from '../bundle/versions.js';
+import { MirrorError } from '../errors/catalogue.js';
 import { fsyncDir, fsyncFile, linkOrCopy, removeQuietly, renameDurably } from '../store/fs-safe.js';
 import { listHistory } from '../store/history.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
@@ -38,6 +39,12 @@ export interface StoredPair {
   readonly manifest: Manifest;
 }
 
+/** A pair's bundle under a temp name, waiting to be renamed into a folder beside its manifest. */
+interface StagedPair {
+  readonly tmpBundle: string;
+  readonly manifest: Manifest;
+}
+
 export class TreeWriter implements Publisher {
   constructor(
     readonly layout: StoreLayout,
@@ -53,10 +60,13 @@ export class TreeWriter implements Publisher {
     await mkdir(this.layout.tmpDir, { recursive: true });
   }
 
-  /** Removes temp files a crashed or killed run left behind; returns their names. Call only while holding the lock. */
-  async removeLeftovers(): Promise<string[]> {
+  /**
+   * Removes the temp folder and whatever is in it: a crashed run's leftovers at the start of a run, this run's own
+   * at its end. Returns the names that were there. Call only while holding the lock.
+   */
+  async removeTemp(): Promise<string[]> {
     const names = await readdir(this.layout.tmpDir).catch(() => [] as string[]);
-    for (const name of names) await removeQuietly(join(this.layout.tmpDir, name));
+    await removeQuietly(this.layout.tmpDir);
     return names;
   }
 
@@ -90,7 +100,10 @@ export class TreeWriter implements Publisher {
   async publishCopyOf(id: BundleId, from: StoredPair): Promise<PublishResult> {
     const { manifest } = from;
     if (manifest.size === undefined || manifest.sha256 === undefined) {
-      throw new Error(`${from.dir}: manifest.json records no size or sha256, so the bundle cannot be published from it`);
+      throw new MirrorError(
+        'PUBLISH_FAILED',
+        `${from.dir}: manifest.json records no size or sha256, so the bundle cannot be proven and was not published; run download again to stage it afresh`,
+      );
     }
     const tmp = this.tempFile(id, 'copy');
     await this.prepare();
@@ -110,40 +123,36 @@ export class TreeWriter implements Publisher {
 
   /** live := target (the backup, or a history entry); backup := what was live. Both pairs are whole at every step. */
   async swapIntoLive(id: BundleId, target: StoredPair, live: StoredPair): Promise<void> {
-    const liveDir = this.layout.bundleDir(id);
-    const backDir = this.layout.backupDir(id);
-    await mkdir(backDir, { recursive: true });
+    await mkdir(this.layout.backupDir(id), { recursive: true });
+    // Both bundles get a second name before either rename: the live one is about to be replaced.
+    await this.withStagedBundles(id, [target, live], async ([newLive, newBack]) => {
+      await this.install(newLive!, this.layout.bundleDir(id));
+      await this.install(newBack!, this.layout.backupDir(id));
+    });
+  }
+
+  /** dest := the pair (its bundle hard-linked where possible). */
+  private async copyPair(pair: StoredPair, destDir: string, id: BundleId): Promise<void> {
+    await mkdir(destDir, { recursive: true });
+    await this.withStagedBundles(id, [pair], ([staged]) => this.install(staged!, destDir));
+  }
+
+  /** Gives each pair's bundle a temp name on this volume (a hard link, else a copy), and removes what is left after. */
+  private async withStagedBundles(id: BundleId, pairs: readonly StoredPair[], use: (staged: StagedPair[]) => Promise<void>): Promise<void> {
     await this.prepare();
-    const tmpTarget = this.tempFile(id, 'swap-target');
-    const tmpLive = this.tempFile(id, 'swap-live');
+    const staged = pairs.map((pair) => ({ tmpBundle: this.tempFile(id, 'pair'), manifest: pair.manifest, from: pair.dir }));
     try {
-      await linkOrCopy(bundlePath(target.dir), tmpTarget);
-      await linkOrCopy(bundlePath(liveDir), tmpLive);
-      await renameDurably(tmpTarget, bundlePath(liveDir));
-      await writeManifest(manifestPath(liveDir), target.manifest);
-      await renameDurably(tmpLive, bundlePath(backDir));
-      await writeManifest(manifestPath(backDir), live.manifest);
+      for (const s of staged) await linkOrCopy(bundlePath(s.from), s.tmpBundle);
+      await use(staged);
     } finally {
-      await removeQuietly(tmpTarget);
-      await removeQuietly(tmpLive);
+      for (const s of staged) await removeQuietly(s.tmpBundle);
     }
   }
 
-  /** dest := a copy of the pair (hard links where possible), the bundle before its manifest. */
-  private async copyPair(pair: StoredPair, destDir: string, id: BundleId): Promise<void> {
-    await mkdir(destDir, { recursive: true });
-    await this.prepare();
-    const tmpBundle = this.tempFile(id, 'pair-bundle');
-    const tmpManifest = this.tempFile(id, 'pair-manifest');
-    try {
-      await linkOrCopy(bundlePath(pair.dir), tmpBundle);
-      await copyFile(manifestPath(pair.dir), tmpManifest);
-      await renameDurably(tmpBundle, bundlePath(destDir));
-      await renameDurably(tmpManifest, manifestPath(destDir));
-    } finally {
-      await removeQuietly(tmpBundle);
-      await removeQuietly(tmpManifest);
-    }
+  /** The bundle before its manifest, so no reader sees a manifest ahead of its bundle; the manifest is written atomically. */
+  private async install(staged: StagedPair, destDir: string): Promise<void> {
+    await renameDurably(staged.tmpBundle, bundlePath(destDir));
+    await writeManifest(manifestPath(destDir), staged.manifest);
   }
 
   /** Adds a consistent pair to the retained history, whole or not at all, and prunes it to keepVersions entries. */

@@ -5,7 +5,8 @@ import { planFor } from '../bundle/plan.js';
 import { manifestVersions, sameVersions, versionMatches, type Versions } from '../bundle/versions.js';
 import { acquireRunLock } from '../lock/run-lock.js';
 import type { Logger } from '../log/logger.js';
-import { TreeWriter, type StoredPair } from '../publish/tree-writer.js';
+import type { StoredPair } from '../publish/tree-writer.js';
+import { liveWriter } from '../publish/writers.js';
 import type { Settings } from '../settings/load.js';
 import { findInHistory } from '../store/history.js';
 import { readHolds, updateHolds, type Holds } from '../store/holds.js';
@@ -47,7 +48,7 @@ function selection(settings: Settings, req: RollbackRequest, holds: Holds): { id
 
 export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger, now: () => Date): Promise<RollbackOutcome[]> {
   const layout = StoreLayout.live(settings.downloadFolder);
-  const writer = new TreeWriter(layout, { backup: true, keepVersions: settings.keepVersions, now });
+  const writer = liveWriter(settings, now);
   const lock = await acquireRunLock({ path: layout.lockFile, command: 'rollback', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
     const holds = await readHolds(layout);

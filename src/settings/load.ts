@@ -62,6 +62,12 @@ function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
   return [];
 }
 
+/** Where a fix message suggests putting things, as an admin on this platform would. */
+const EXAMPLE_PATHS =
+  process.platform === 'win32'
+    ? { downloadFolder: 'C:\\ProgramData\\mdatp-mirror', logFilePath: 'C:\\ProgramData\\mdatp-mirror\\mirror.log' }
+    : { downloadFolder: '/var/lib/mdatp-mirror', logFilePath: '/var/log/mdatp-mirror.log' };
+
 function resolvePath(p: string, base: string): string {
   if (p === '~') return homedir();
   if (p.startsWith('~/') || p.startsWith('~\\')) return join(homedir(), p.slice(2));
@@ -138,14 +144,14 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   if (dangerous) {
     throw settingsError(
       'SETTINGS_INVALID',
-      `${file}: field "downloadFolder" ${downloadFolder} ${dangerous}. Choose a folder of its own, for example /var/lib/mdatp-mirror.`,
+      `${file}: field "downloadFolder" ${downloadFolder} ${dangerous}. Choose a folder of its own, for example ${EXAMPLE_PATHS.downloadFolder}.`,
     );
   }
   const logConflict = logPathConflict(logFilePath, file, downloadFolder);
   if (logConflict) {
     throw settingsError(
       'SETTINGS_INVALID',
-      `${file}: field "logFilePath" ${logFilePath} ${logConflict}. Choose a file of its own, for example /var/log/mdatp-mirror.log.`,
+      `${file}: field "logFilePath" ${logFilePath} ${logConflict}. Choose a file of its own, for example ${EXAMPLE_PATHS.logFilePath}.`,
     );
   }
   return {

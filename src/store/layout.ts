@@ -33,10 +33,6 @@ export class StoreLayout {
     return new StoreLayout(root, 'staging');
   }
 
-  static of(root: string, tree: TreeName): StoreLayout {
-    return new StoreLayout(root, tree);
-  }
-
   /** Every tree that may be served, live first. */
   static served(root: string): StoreLayout[] {
     return [StoreLayout.live(root), StoreLayout.staging(root)];

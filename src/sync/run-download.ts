@@ -9,7 +9,6 @@ import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import { downloadWriter, liveWriter } from '../publish/writers.js';
 import type { Settings } from '../settings/load.js';
-import { removeQuietly } from '../store/fs-safe.js';
 import { readHolds, updateHolds } from '../store/holds.js';
 import { StoreLayout } from '../store/layout.js';
 import { httpClientFor } from '../upstream/from-settings.js';
@@ -53,7 +52,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
   const live = liveWriter(settings, now);
   const writer = downloadWriter(settings, now);
   try {
-    const leftovers = await writer.removeLeftovers();
+    const leftovers = await writer.removeTemp();
     if (leftovers.length > 0) logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
     await writer.prepare();
     const plan = planFor(settings);
@@ -123,7 +122,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
     return report;
   } finally {
     await http.close().catch(() => undefined);
-    await removeQuietly(layout.tmpDir);
+    await writer.removeTemp();
     await lock.release();
   }
 }

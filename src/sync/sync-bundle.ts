@@ -10,7 +10,7 @@ import type { TreeWriter } from '../publish/tree-writer.js';
 import { fsyncFile, removeQuietly } from '../store/fs-safe.js';
 import { holdFor, type Holds } from '../store/holds.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { bundleMatchesManifest, readManifest } from '../store/manifest.js';
+import { bundleMatchesManifest, readManifest, type Manifest, type ManifestRead } from '../store/manifest.js';
 import { networkError } from '../upstream/http-errors.js';
 import type { BundleSource } from '../upstream/source.js';
 import type { VersionInfo } from '../upstream/version-info.js';
@@ -89,29 +89,17 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
         error: undefined,
       });
     }
-    if (
-      current.kind === 'ok' &&
-      sameVersions(info, manifestVersions(current.manifest)) &&
-      (await bundleMatchesManifest(bundlePath(targetDir), current.manifest))
-    ) {
+    const upToDate = await pairHolding(targetDir, current, info);
+    if (upToDate) {
       log.info({ decision: 'skipped', versions: versionsOf(info) }, 'up to date');
-      return outcome({
-        status: 'up-to-date',
-        after: before,
-        size: current.manifest.size,
-        sha256: current.manifest.sha256,
-        error: undefined,
-      });
+      return outcome({ status: 'up-to-date', after: before, size: upToDate.size, sha256: upToDate.sha256, error: undefined });
     }
     if (d.liveLayout) {
-      const live = await readManifest(manifestPath(d.liveLayout.bundleDir(id)));
-      if (
-        live.kind === 'ok' &&
-        sameVersions(info, manifestVersions(live.manifest)) &&
-        (await bundleMatchesManifest(bundlePath(d.liveLayout.bundleDir(id)), live.manifest))
-      ) {
+      const liveDir = d.liveLayout.bundleDir(id);
+      const live = await pairHolding(liveDir, await readManifest(manifestPath(liveDir)), info);
+      if (live) {
         log.info({ decision: 'skipped', versions: versionsOf(info) }, 'already live; nothing to stage');
-        return outcome({ status: 'up-to-date', after: before, size: live.manifest.size, sha256: live.manifest.sha256, error: undefined });
+        return outcome({ status: 'up-to-date', after: before, size: live.size, sha256: live.sha256, error: undefined });
       }
     }
     if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
@@ -131,6 +119,12 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
       error: { code: error.code, message: describeError(error) },
     });
   }
+}
+
+/** The manifest at dir when it records these versions and its bundle has the recorded size (the cheap check). */
+async function pairHolding(dir: string, read: ManifestRead, versions: Versions): Promise<Manifest | undefined> {
+  if (read.kind !== 'ok' || !sameVersions(versions, manifestVersions(read.manifest))) return undefined;
+  return (await bundleMatchesManifest(bundlePath(dir), read.manifest)) ? read.manifest : undefined;
 }
 
 function onRetry(log: Logger, what: string) {
