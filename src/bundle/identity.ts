@@ -52,3 +52,11 @@ export function treeAtEnd(location: string): (Pick<BundleId, 'os' | 'channel'> &
 
 /** Where a location wrongly goes down to an arch folder (endpoints append arch_<arch>/ themselves). */
 export const archSegmentIn = (location: string): RegExpExecArray | null => /[\\/]arch_[^\\/]*[\\/]?.*$/.exec(location);
+
+const LABEL = new RegExp(`^(${SEGMENT_PATTERN.os})/(${SEGMENT_PATTERN.channel})/(?:arch_)?(${SEGMENT_PATTERN.arch})$`);
+
+/** A bundle as a person names it on the command line ("linux/production/x86_64", or with "arch_" as in the tree). */
+export function parseBundleLabel(label: string): BundleId | undefined {
+  const m = LABEL.exec(label.trim());
+  return m ? { os: m[1] as Os, channel: m[2] as Channel, arch: m[3] as Arch } : undefined;
+}

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { VERSION } from '../util/user-agent.js';
+import { registerArchiveCommands } from './commands/archive.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerPromote, registerRollback, registerStatus } from './commands/operate.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerServe(program, run);
   registerEndpointConfig(program, run);
   registerVerify(program, run);
+  registerArchiveCommands(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
   return program;

@@ -37,7 +37,15 @@ export type ErrorCode =
   | 'DISK_FULL'
   | 'LOCK_HELD'
   | 'INTERRUPTED'
-  | 'PUBLISH_FAILED';
+  | 'PUBLISH_FAILED'
+  | 'KEY_INVALID'
+  | 'KEY_EXISTS'
+  | 'INDEX_INVALID'
+  | 'SIGNATURE_INVALID'
+  | 'ARCHIVE_INVALID'
+  | 'ARCHIVE_TRUNCATED'
+  | 'BUNDLE_NOT_VOUCHED'
+  | 'EXPORT_FAILED';
 
 export class MirrorError extends Error {
   readonly code: ErrorCode;

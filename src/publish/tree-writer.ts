@@ -13,15 +13,24 @@
 // A crash between 2 and 3 leaves a backup whose manifest does not match its bundle (visible by SHA-256); the live pair
 // is intact and the next successful publish rewrites the backup. Every rename stays on one volume (no EXDEV).
 // A swap (rollback) follows the same rule: the live bundle first, then its manifest, then the backup's pair.
+// With signingKey set, index.json and then index.json.minisig are rewritten last, once every pair is in place, so a
+// signature only ever exists for an index that was written whole. A crash before them leaves the old signed index,
+// which no longer matches the tree: `status` says so, readers refuse what it does not vouch for, and the next change
+// (or run) rewrites both.
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleId } from '../bundle/identity.js';
 import { manifestVersions, versionLabel } from '../bundle/versions.js';
 import { MirrorError } from '../errors/catalogue.js';
-import { fsyncDir, fsyncFile, linkOrCopy, removeQuietly, renameDurably } from '../store/fs-safe.js';
+import { fsyncDir, fsyncFile, linkOrCopy, removeQuietly, renameDurably, writeFileDurably } from '../store/fs-safe.js';
 import { listHistory } from '../store/history.js';
-import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { bundlePath, INDEX_FILE, INDEX_SIGNATURE_FILE, manifestPath, type StoreLayout } from '../store/layout.js';
+import { serializeIndex } from '../signed-index/document.js';
+import { signIndex } from '../signed-index/signature.js';
+import { buildTreeIndex, sameFiles } from '../signed-index/tree-index.js';
+import { readTreeIndex } from '../signed-index/read-tree-index.js';
+import type { SecretKey } from '../signing/minisign.js';
 import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
 
@@ -31,6 +40,8 @@ export interface TreeWriterOptions {
   /** Previous versions to retain; above 1, they are kept in the private history folder too. */
   readonly keepVersions: number;
   readonly now: () => Date;
+  /** Sign an index of the tree after every change (signingKey). */
+  readonly index?: { readonly key: SecretKey; readonly mirrorName: string } | undefined;
 }
 
 /** A bundle and the manifest that describes it, already checked to match. */
@@ -129,6 +140,23 @@ export class TreeWriter implements Publisher {
       await this.install(newLive!, this.layout.bundleDir(id));
       await this.install(newBack!, this.layout.backupDir(id));
     });
+  }
+
+  /**
+   * After the pairs: rewrites index.json and its signature when they no longer describe the tree exactly (or are
+   * missing, or signed by another key). Call after every change, and at the end of a run.
+   */
+  async refreshIndex(): Promise<'written' | 'unchanged' | 'off'> {
+    if (!this.options.index) return 'off';
+    const { key, mirrorName } = this.options.index;
+    const now = this.options.now();
+    const fresh = await buildTreeIndex(this.layout, mirrorName, now);
+    const current = await readTreeIndex(this.layout, [key]);
+    if (current.kind === 'verified' && sameFiles(current.index, fresh)) return 'unchanged';
+    const bytes = serializeIndex(fresh);
+    await writeFileDurably(join(this.layout.treeRoot, INDEX_FILE), bytes);
+    await writeFileDurably(join(this.layout.treeRoot, INDEX_SIGNATURE_FILE), signIndex(key, bytes, mirrorName, now));
+    return 'written';
   }
 
   /** dest := the pair (its bundle hard-linked where possible). */

@@ -5,27 +5,36 @@ import { formatTable } from '../util/table.js';
 import type { Versions } from '../bundle/versions.js';
 import type { BundleOutcome, RunReport } from '../sync/outcome.js';
 
-const RESULT = { 'up-to-date': 'up to date', 'held-back': 'held back', downloaded: 'downloaded', failed: 'FAILED' } as const;
+const RESULT = {
+  'up-to-date': 'up to date',
+  'held-back': 'held back',
+  downloaded: 'downloaded',
+  imported: 'imported',
+  skipped: 'skipped',
+  failed: 'FAILED',
+} as const;
 
 function versionCell(b: BundleOutcome): string {
   const v = (x: Versions | undefined): string => x?.signatures ?? '-';
-  if (b.status === 'downloaded') return `${v(b.before)} -> ${v(b.after)}`;
+  if (b.status === 'downloaded' || b.status === 'imported') return `${v(b.before)} -> ${v(b.after)}`;
   if (b.status === 'failed') return `${v(b.before)} (kept)`;
   return v(b.after);
 }
 
-export function formatSummary(report: RunReport, logFile?: string): string {
+export function formatSummary(report: RunReport, logFile?: string, command: 'download' | 'import' = 'download'): string {
   const count = (s: BundleOutcome['status']): number => report.bundles.filter((b) => b.status === s).length;
+  const optional = (s: BundleOutcome['status']): string => (count(s) > 0 ? `${count(s)} ${RESULT[s]}, ` : '');
+  const moved = command === 'import' ? 'imported' : 'downloaded';
   const head =
-    `mdatp-mirror download: ${report.bundles.length} bundle(s): ${count('downloaded')} downloaded, ` +
-    `${count('up-to-date')} up to date, ${count('held-back') > 0 ? `${count('held-back')} held back, ` : ''}${count('failed')} failed in ${formatDuration(report.durationMs)}` +
+    `mdatp-mirror ${command}: ${report.bundles.length} bundle(s): ${count(moved)} ${moved}, ` +
+    `${count('up-to-date')} up to date, ${optional('held-back')}${optional('skipped')}${count('failed')} failed in ${formatDuration(report.durationMs)}` +
     (report.interrupted ? ' (interrupted)' : '');
   const rows = [['BUNDLE', 'RESULT', 'SIGNATURES', 'SIZE', 'TIME', 'DETAIL']];
   for (const b of report.bundles) {
     const detail = b.error ? `${b.error.code}: ${b.error.message}` : b.notes.join('; ') || (b.resumed > 0 ? `resumed ${b.resumed}x` : '');
     rows.push([
       `${b.os}/${b.channel}/${b.arch}`,
-      b.tree === 'staging' && b.status === 'downloaded' ? 'staged' : RESULT[b.status],
+      b.tree === 'staging' && (b.status === 'downloaded' || b.status === 'imported') ? 'staged' : RESULT[b.status],
       versionCell(b),
       b.size === undefined ? '-' : formatBytes(b.size),
       formatDuration(b.durationMs),

@@ -48,7 +48,7 @@ function selection(settings: Settings, req: RollbackRequest, holds: Holds): { id
 
 export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger, now: () => Date): Promise<RollbackOutcome[]> {
   const layout = StoreLayout.live(settings.downloadFolder);
-  const writer = liveWriter(settings, now);
+  const writer = await liveWriter(settings, now);
   const lock = await acquireRunLock({ path: layout.lockFile, command: 'rollback', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
     const holds = await readHolds(layout);
@@ -110,6 +110,7 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         req.undo ? `rollback undone: ${to.signatures} is live again` : `rolled back to ${to.signatures}; ${from.signatures} is held back`,
       );
     }
+    await writer.refreshIndex();
     if (Object.keys(held).length > 0) {
       const heldAt = now().toISOString();
       await updateHolds(layout, (h) => {

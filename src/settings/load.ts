@@ -2,7 +2,7 @@
 import { findDuplicateKeys } from './duplicate-keys.js';
 import { dangerousFolderReason, logPathConflict } from './dangerous-paths.js';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import parseJson from 'parse-json';
 import { settingsError } from '../errors/catalogue.js';
@@ -10,6 +10,7 @@ import { DEFAULT_SETTINGS_FILE, SETTINGS_ENV, defaultDownloadFolder, defaultLogF
 import { formatIssue } from './format-issues.js';
 import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
 import { isLoopbackHost } from '../util/loopback.js';
+import { isHttpUrl } from '../util/location.js';
 import { stripVTControlCharacters } from 'node:util';
 
 /** "file:line:column: invalid JSON (reason)" with the offending lines shown, as compilers print syntax errors. */
@@ -28,12 +29,20 @@ function describeJsonError(e: Error & { codeFrame?: string }, text: string, file
   return `${file}:${line}:${column}: invalid JSON (${reason}). Fix the syntax at that line and column.${frame}`;
 }
 
-export type Settings = Omit<SettingsFile, 'downloadFolder' | 'logFilePath' | 'caFile'> & {
+export type Settings = Omit<
+  SettingsFile,
+  'downloadFolder' | 'logFilePath' | 'caFile' | 'signingKey' | 'trustedKeys' | 'upstreamMirror' | 'mirrorName'
+> & {
   /** Absolute path of the file these settings came from. */
   readonly settingsFile: string;
   readonly downloadFolder: string;
   readonly logFilePath: string;
   readonly caFile: string | undefined;
+  readonly signingKey: string | undefined;
+  readonly trustedKeys: readonly string[];
+  /** An http(s) URL, or an absolute folder path. */
+  readonly upstreamMirror: string | undefined;
+  readonly mirrorName: string;
 };
 
 export interface SettingsOverrides {
@@ -161,5 +170,31 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
     downloadFolder,
     logFilePath,
     caFile: s.caFile === undefined ? undefined : resolvePath(s.caFile, base),
+    signingKey: s.signingKey === undefined ? undefined : resolvePath(s.signingKey, base),
+    trustedKeys: (s.trustedKeys ?? []).map((k) => resolvePath(k, base)),
+    upstreamMirror: upstreamMirrorFrom(s.upstreamMirror, s.trustedKeys, file, base),
+    mirrorName: s.mirrorName ?? hostname(),
   };
+}
+
+/** A mirror fed from a mirror trusts only what a trusted key signed: without trustedKeys there is nothing to check. */
+function upstreamMirrorFrom(
+  value: string | undefined,
+  trustedKeys: readonly string[] | undefined,
+  file: string,
+  base: string,
+): string | undefined {
+  if (value === undefined) return undefined;
+  if (!trustedKeys || trustedKeys.length === 0) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `${file}: field "upstreamMirror" needs "trustedKeys": the public key(s) of the mirror it copies, e.g. "trustedKeys": ["/etc/mdatp-mirror/central.pub"]; a downstream publishes only what that mirror signed.`,
+    );
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    if (!isHttpUrl(value))
+      throw settingsError('SETTINGS_INVALID', `${file}: field "upstreamMirror" ${value} must be an http:// or https:// URL, or a folder`);
+    return value.replace(/\/+$/, '');
+  }
+  return resolvePath(value, base);
 }

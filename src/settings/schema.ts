@@ -106,6 +106,19 @@ export const settingsSchema = z.strictObject({
   minFreeSpace: byteSize('64MB'),
   keepVersions: z.int().min(1).max(50).default(1),
   rollout: rolloutSchema,
+  /** Secret key (minisign format, unencrypted) that signs the tree's index.json and exported archives. */
+  signingKey: pathSetting.optional(),
+  /** Public keys (minisign format) whose signatures import and upstreamMirror accept. */
+  trustedKeys: z.array(pathSetting).min(1).optional(),
+  /** Another mdatp-mirror tree (http(s) URL or folder) to download from instead of Microsoft's service. */
+  upstreamMirror: pathSetting.optional(),
+  /** The name this mirror puts in its signed index (default: the host name). */
+  mirrorName: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine((n) => !/[\r\n\t]/.test(n), { message: 'must be one line' })
+    .optional(),
 });
 
 export type SettingsFile = z.output<typeof settingsSchema>;

@@ -43,6 +43,12 @@ export async function renameDurably(from: string, to: string, attempts = process
   await fsyncDir(dirname(to));
 }
 
+/** Replaces the file atomically (temp + fsync + rename) and makes the rename itself durable. */
+export async function writeFileDurably(path: string, data: string | Buffer): Promise<void> {
+  await writeFileAtomic(path, data, { fsync: true });
+  await fsyncDir(dirname(path));
+}
+
 /** @param durable false for records whose loss after a power cut costs nothing (the last run's report). */
 export async function writeJsonAtomic(path: string, value: unknown, durable = true): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { fsync: durable });

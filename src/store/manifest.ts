@@ -24,6 +24,11 @@ export async function readManifest(path: string): Promise<ManifestRead> {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
     return { kind: 'invalid', reason: (e as Error).message };
   }
+  return parseManifest(text);
+}
+
+/** A manifest's text as endpoints and the old scripts read it (a UTF-8 BOM is tolerated). */
+export function parseManifest(text: string): ManifestRead {
   try {
     const m = JSON.parse(text.replace(/^\uFEFF/, '')) as Partial<Manifest>;
     if (typeof m.EngineVersion !== 'string' || typeof m.DefinitionVersion !== 'string') {

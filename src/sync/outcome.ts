@@ -3,8 +3,11 @@ import type { BundleId } from '../bundle/identity.js';
 import type { TreeName } from '../store/layout.js';
 import type { Versions } from '../bundle/versions.js';
 
-/** held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays. */
-type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'failed';
+/**
+ * held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays.
+ * imported: published from an archive; skipped: an archive's bundle left out (older than live, or not mirrored here).
+ */
+type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'imported' | 'skipped' | 'failed';
 
 export interface BundleOutcome {
   readonly os: BundleId['os'];

@@ -34,6 +34,9 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
   const layout = StoreLayout.live(settings.downloadFolder);
   const { logger } = deps;
 
+  // Keys load before anything is created or locked: a bad signingKey stops the run at its start.
+  const live = await liveWriter(settings, now);
+  const writer = await downloadWriter(settings, now);
   await mkdir(settings.downloadFolder, { recursive: true });
   const lock = await acquireRunLock({
     path: layout.lockFile,
@@ -49,8 +52,6 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
     );
 
   const http = httpClientFor(settings);
-  const live = liveWriter(settings, now);
-  const writer = downloadWriter(settings, now);
   try {
     const leftovers = await writer.removeTemp();
     if (leftovers.length > 0) logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
@@ -94,6 +95,8 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       settings.rollout.mode === 'delayed' && !deps.signal?.aborted
         ? await promoteDue(live, writer.layout, plan, settings.rollout.delay, now, logger)
         : undefined;
+
+    if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
 
     const finished = now();
     const report: RunReport = {

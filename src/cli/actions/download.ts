@@ -1,5 +1,6 @@
 // `mdatp-mirror download`: mirror every selected bundle once, print the summary, exit 0/1/2/3/130/143.
-import { ExitCode, usageError } from '../../errors/catalogue.js';
+import { ExitCode } from '../../errors/catalogue.js';
+import { lockWaitMs } from '../lock-wait.js';
 import { loggerFor } from '../logging.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
 import { loadSettings } from '../../settings/load.js';
@@ -8,7 +9,6 @@ import { runDownload } from '../../sync/run-download.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
 import { ProgressDisplay } from '../progress.js';
-import { DEFAULT_LOCK_WAIT_SECONDS } from '../../settings/defaults.js';
 
 export interface DownloadOptions extends GlobalOptions {
   readonly baseUrl?: string;
@@ -19,15 +19,6 @@ export interface DownloadOptions extends GlobalOptions {
 function exitCodeFor(report: RunReport, signalExit: number | undefined): number {
   if (signalExit !== undefined) return signalExit;
   return report.bundles.some((b) => b.status === 'failed') ? ExitCode.bundleFailed : ExitCode.ok;
-}
-
-function lockWaitMs(wait: DownloadOptions['wait']): number {
-  if (wait === undefined || wait === false) return 0;
-  if (wait === true) return DEFAULT_LOCK_WAIT_SECONDS * 1000;
-  const seconds = Number(wait);
-  if (!Number.isFinite(seconds) || seconds < 0)
-    throw usageError(`--wait ${wait}: give a number of seconds, like --wait 300 (or --wait alone for ${DEFAULT_LOCK_WAIT_SECONDS}).`);
-  return seconds * 1000;
 }
 
 export async function download(opts: DownloadOptions, io: CommandIo): Promise<number> {

@@ -20,7 +20,7 @@ export interface PromoteCliOptions extends GlobalOptions {
 
 export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<number> {
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  const writer = liveWriter(settings, io.now);
+  const writer = await liveWriter(settings, io.now);
   const live = writer.layout;
   const staging = StoreLayout.staging(settings.downloadFolder);
   const { logger, close } = await loggerFor(settings, { console: false });
@@ -60,6 +60,7 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
       out.push(`${bundleLabel(c.id)}: ${c.live?.DefinitionVersion ?? '-'} -> ${to.signatures} (promoted from staging)`);
       logger.info({ event: 'promoted', bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to }, `promoted ${to.signatures}`);
     }
+    await writer.refreshIndex();
     if (o.json) io.stdout.write(`${JSON.stringify({ promoted, refused: [], exitCode: 0 }, null, 2)}\n`);
     else io.stdout.write(`${out.join('\n')}\n`);
     return ExitCode.ok;
