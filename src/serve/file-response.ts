@@ -7,7 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
 
-const TYPES: Record<string, string> = { zip: 'application/zip', json: 'application/json; charset=utf-8' };
+const TYPES: Record<string, string> = {
+  zip: 'application/zip',
+  json: 'application/json; charset=utf-8',
+  minisig: 'text/plain; charset=utf-8',
+};
 const READ_CHUNK = 256 * 1024;
 
 export interface Sent {

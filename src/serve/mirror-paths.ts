@@ -1,7 +1,7 @@
 // Which request paths exist: only the mirror tree endpoints pull from (an allowlist), never the tool's state, temp,
 // lock or log files, and never anything outside the root however the path is spelled.
 import { SEGMENT_PATTERN } from '../bundle/identity.js';
-import { BUNDLE_FILE, MANIFEST_FILE, STAGING_DIR } from '../store/layout.js';
+import { BUNDLE_FILE, INDEX_FILE, INDEX_SIGNATURE_FILE, MANIFEST_FILE, STAGING_DIR } from '../store/layout.js';
 
 export type PathDecision =
   | { readonly kind: 'file'; readonly rel: string }
@@ -14,6 +14,8 @@ const escaped = (name: string): string => name.replace(/\./g, '\\.');
 const STAGING = `(?:${STAGING_DIR}/)?`;
 const TREE = `${STAGING}${os}(?:/${channel}(?:_back)?(?:/arch_${arch})?)?`;
 const FILE = new RegExp(`^${STAGING}${os}/${channel}(?:_back)?/arch_${arch}/(?:${escaped(BUNDLE_FILE)}|${escaped(MANIFEST_FILE)})$`);
+/** The live tree's signed index (signingKey), for mirrors fed from this one and for checking by hand. */
+const INDEX = new RegExp(`^(?:${escaped(INDEX_FILE)}|${escaped(INDEX_SIGNATURE_FILE)})$`);
 const DIR = new RegExp(`^(?:|${STAGING_DIR}|${TREE})$`);
 
 export function decidePath(rawUrl: string): PathDecision {
@@ -42,7 +44,7 @@ export function decidePath(rawUrl: string): PathDecision {
 
   const rel = decoded.slice(1);
   if (rel === 'healthz' || rel === 'metrics') return { kind: 'special', name: rel };
-  if (FILE.test(rel)) return { kind: 'file', rel };
+  if (FILE.test(rel) || INDEX.test(rel)) return { kind: 'file', rel };
   const dir = rel.endsWith('/') ? rel.slice(0, -1) : rel;
   if (DIR.test(dir)) return { kind: 'dir', rel: dir, canonical: dir === '' ? '/' : `/${dir}/` };
   return { kind: 'reject', status: 404, reason: 'not part of the mirror tree' };

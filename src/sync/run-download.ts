@@ -12,7 +12,7 @@ import type { Settings } from '../settings/load.js';
 import { readHolds, updateHolds } from '../store/holds.js';
 import { StoreLayout } from '../store/layout.js';
 import { httpClientFor } from '../upstream/from-settings.js';
-import { Upstream } from '../upstream/upstream.js';
+import { sourceFor } from '../upstream/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
 import type { RunReport } from './outcome.js';
 import { writeRunState } from './run-state.js';
@@ -36,6 +36,8 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
 
   // Keys load before anything is created or locked: a bad signingKey stops the run at its start.
   const live = await liveWriter(settings, now);
+  const http = httpClientFor(settings);
+  const source = await sourceFor(settings, http);
   const writer = await downloadWriter(settings, now);
   await mkdir(settings.downloadFolder, { recursive: true });
   const lock = await acquireRunLock({
@@ -51,7 +53,6 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`,
     );
 
-  const http = httpClientFor(settings);
   try {
     const leftovers = await writer.removeTemp();
     if (leftovers.length > 0) logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
@@ -61,7 +62,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
       {
         event: 'run-start',
         downloadFolder: settings.downloadFolder,
-        upstream: displayUrl(settings.baseUpdateUrl),
+        upstream: source.location,
         bundles: plan.map(bundleKey),
         concurrency: settings.concurrency,
         proxy: settings.proxy ? displayUrl(settings.proxy) : undefined,
@@ -74,7 +75,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
     const syncDeps: SyncDeps = {
       holds,
       onHoldSuperseded: (id: BundleId) => superseded.push(id),
-      source: new Upstream(settings.baseUpdateUrl, http),
+      source,
       writer,
       liveLayout: writer.layout.tree === 'live' ? undefined : layout,
       policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },

@@ -178,6 +178,7 @@ async function downloadAndPublish(
         continue;
       }
       const sha256 = state.hash.digest('hex');
+      refuseUnvouched(d.source, id, state.bytes, sha256, state.source);
       const published = await d.writer.publish(id, {
         tempPath: state.path,
         size: state.bytes,
@@ -213,6 +214,16 @@ async function downloadAndPublish(
   throw new MirrorError('VERSION_CHANGED', `the upstream version kept changing during ${MAX_VERSION_ROUNDS} downloads; try again later`, {
     retryable: true,
   });
+}
+
+/** A source with a signed index (another mirror) gets no say beyond it: other bytes are never published. */
+function refuseUnvouched(source: BundleSource, id: BundleId, size: number, sha256: string, from: string | undefined): void {
+  const vouched = source.vouchedFor?.(id);
+  if (!vouched || (vouched.sha256 === sha256 && vouched.size === size)) return;
+  throw new MirrorError(
+    'BUNDLE_NOT_VOUCHED',
+    `the bundle from ${from ?? source.location} (${size} bytes, SHA-256 ${sha256.slice(0, 16)}…) is not the one the upstream mirror's signed index vouches for (${vouched.size} bytes, ${vouched.sha256.slice(0, 16)}…): it changed there without a new signature, so it was not published and the previous copy is kept`,
+  );
 }
 
 async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally): Promise<void> {

@@ -1,9 +1,9 @@
 // The update service as the rest of the tool sees it: version documents and bundle responses for a BundleId.
 import type { BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
-import type { HttpClient, UpstreamResponse } from './http-client.js';
+import type { HttpClient } from './http-client.js';
 import { networkError, statusError } from './http-errors.js';
-import type { BundleSource } from './source.js';
+import type { BundleSource, SourceResponse } from './source.js';
 import { bundleUrl, displayUrl, versionInfoUrl } from './urls.js';
 import { parseVersionInfo, type VersionInfo } from './version-info.js';
 
@@ -48,7 +48,7 @@ export class Upstream implements BundleSource {
   }
 
   /** The raw bundle response; the caller checks the status and consumes the body. */
-  bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<UpstreamResponse> {
+  bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<SourceResponse> {
     // A larger body buffer than undici's 64 KiB lets the socket keep filling while a chunk is hashed and written.
     return this.http.get(bundleUrl(this.baseUrl, id), { headers, signal, highWaterMark: BODY_BUFFER_BYTES });
   }

@@ -3,12 +3,13 @@ import { planFor } from '../../bundle/plan.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { loadSettings } from '../../settings/load.js';
 import { inspectBundle } from '../../status/inspect.js';
+import { inspectIndex } from '../../status/index-health.js';
 import { formatStatus } from '../../status/format.js';
 import { readHolds } from '../../store/holds.js';
 import { downloadTree, StoreLayout } from '../../store/layout.js';
 import { readRunState } from '../../sync/run-state.js';
 import { httpClientFor } from '../../upstream/from-settings.js';
-import { Upstream } from '../../upstream/upstream.js';
+import { sourceFor } from '../../upstream/source-for.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
@@ -27,7 +28,7 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
   const layout = StoreLayout.live(settings.downloadFolder);
   const http = o.checkUpstream ? httpClientFor(settings) : undefined;
   try {
-    const upstream = http ? new Upstream(settings.baseUpdateUrl, http) : undefined;
+    const upstream = http ? await sourceFor(settings, http) : undefined;
     const [holds, run] = await Promise.all([readHolds(layout), readRunState(layout)]);
     const plan = planFor(settings);
     const now = io.now();
@@ -41,13 +42,15 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
     const bundles = await Promise.all(
       plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })),
     );
-    const code = bundles.some((b) => b.problems.length > 0) ? ExitCode.problemsFound : ExitCode.ok;
+    const index = await inspectIndex(settings, layout, now);
+    const code = bundles.some((b) => b.problems.length > 0) || index?.problem ? ExitCode.problemsFound : ExitCode.ok;
     if (o.json) {
       io.stdout.write(
-        `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, exitCode: code }, null, 2)}\n`,
+        `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, index: index ?? null, exitCode: code }, null, 2)}\n`,
       );
     } else if (!o.quiet || code !== ExitCode.ok) {
       io.stdout.write(formatStatus(bundles, settings.downloadFolder, Boolean(upstream)));
+      if (index) io.stdout.write(`index: ${index.problem ? 'PROBLEM: ' : ''}${index.detail}\n`);
     }
     return code;
   } finally {
