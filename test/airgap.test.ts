@@ -99,6 +99,14 @@ describe('signed index', () => {
     const bad = await central('status');
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/index: PROBLEM: .*does not match the signed file/);
+
+    // A rollback changes the live tree, so it re-signs an index that matches it again.
+    expect((await central('rollback', '--arch', 'x86_64')).code).toBe(0);
+    const rolled = await central('status');
+    expect(rolled.stdout).toMatch(/index: signed by key [0-9A-F]{16}, matches the tree/);
+    const rolledIndex = await readJson<{ files: { path: string; DefinitionVersion?: string }[] }>(join(f.mirror, 'index.json'));
+    const liveNow = await readJson<{ DefinitionVersion: string }>(join(f.mirror, X86_DIR, 'manifest.json'));
+    expect(rolledIndex.files.find((e) => e.path === `${X86_DIR}/updates.zip`)?.DefinitionVersion).toBe(liveNow.DefinitionVersion);
   });
 
   it('a key made by `minisign -G -W` signs the index', async () => {
@@ -148,6 +156,16 @@ describe('export and import', () => {
       execFileSync('minisign', ['-V', '-p', join(f.dir, 'keys/mdatp-mirror.pub'), '-m', join(dir, 'index.json')], { stdio: 'pipe' });
       return Promise.resolve();
     });
+
+    const only = join(f.dir, 'arm64.tar');
+    expect((await central('export', '--bundles', 'linux/production/arm64', '--out', only)).code).toBe(0);
+    expect(tar('tf', only).trim().split('\n').slice(2)).toEqual([
+      'linux/production/arch_arm64/manifest.json',
+      'linux/production/arch_arm64/updates.zip',
+    ]);
+    const typo = await central('export', '--bundles', 'linux/prod/arm64', '--out', only);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/"linux\/prod\/arm64" is not a bundle; write it like linux\/production\/x86_64/);
 
     const im = await site('import', archive);
     expect(im.code).toBe(0);
