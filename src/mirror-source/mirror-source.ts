@@ -8,7 +8,8 @@ import { verifyIndex } from '../signed-index/signature.js';
 import type { PublicKey } from '../signing/minisign.js';
 import { INDEX_FILE, INDEX_SIGNATURE_FILE, relativePairDir, BUNDLE_FILE } from '../store/layout.js';
 import type { HttpClient } from '../upstream/http-client.js';
-import { networkError, statusError } from '../upstream/http-errors.js';
+import { statusError } from '../upstream/http-errors.js';
+import { readSmallBody } from '../upstream/small-body.js';
 import type { BundleSource, SourceResponse } from '../upstream/source.js';
 import { displayUrl } from '../upstream/urls.js';
 import type { VersionInfo } from '../upstream/version-info.js';
@@ -61,22 +62,11 @@ export class MirrorSource implements BundleSource {
       await res.body.dump();
       throw statusError(res.statusCode, res.headers, res.finalUrl);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > MAX_INDEX_BYTES) {
-          res.body.destroy();
-          throw new MirrorError('INDEX_INVALID', `upstreamMirror ${this.location}: ${relative} is larger than ${MAX_INDEX_BYTES} bytes`);
-        }
-        chunks.push(chunk as Buffer);
-      }
-    } catch (e) {
-      if (e instanceof MirrorError) throw e;
-      throw networkError(e, res.finalUrl);
-    }
-    return Buffer.concat(chunks);
+    return readSmallBody(
+      res,
+      MAX_INDEX_BYTES,
+      () => new MirrorError('INDEX_INVALID', `upstreamMirror ${this.location}: ${relative} is larger than ${MAX_INDEX_BYTES} bytes`),
+    );
   }
 
   private async load(signal: AbortSignal | undefined): Promise<LoadedIndex> {

@@ -2,8 +2,9 @@
 import type { BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
 import type { HttpClient } from './http-client.js';
-import { networkError, statusError } from './http-errors.js';
+import { statusError } from './http-errors.js';
 import type { BundleSource, SourceResponse } from './source.js';
+import { readSmallBody } from './small-body.js';
 import { bundleUrl, displayUrl, versionInfoUrl } from './urls.js';
 import { parseVersionInfo, type VersionInfo } from './version-info.js';
 
@@ -28,22 +29,13 @@ export class Upstream implements BundleSource {
       await res.body.dump();
       throw statusError(res.statusCode, res.headers, res.finalUrl);
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of res.body) {
-        chunks.push(chunk as Buffer);
-        size += (chunk as Buffer).length;
-        if (size > MAX_VERSION_DOCUMENT_BYTES) {
-          res.body.destroy();
-          throw new MirrorError('VERSION_DOCUMENT_INVALID', `version document from ${res.finalUrl.host} is larger than 1 MiB`);
-        }
-      }
-    } catch (e) {
-      throw networkError(e, res.finalUrl);
-    }
+    const body = await readSmallBody(
+      res,
+      MAX_VERSION_DOCUMENT_BYTES,
+      () => new MirrorError('VERSION_DOCUMENT_INVALID', `version document from ${res.finalUrl.host} is larger than 1 MiB`),
+    );
     // Decoded once, whole: a chunk boundary may fall inside a multi-byte character.
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = body.toString('utf8');
     return { ...parseVersionInfo(text, res.finalUrl.host), finalUrl: res.finalUrl.toString() };
   }
 
