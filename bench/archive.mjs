@@ -8,7 +8,7 @@ import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
-import { ALL_BUNDLES } from '../dist/simulate/catalog.js';
+import { ALL_BUNDLES } from '../dist/bundle/identity.js';
 import { parseSize } from '../dist/util/size.js';
 
 const { values: args } = parseArgs({

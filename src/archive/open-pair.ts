@@ -1,9 +1,9 @@
 // A live pair opened for reading while downloads may publish: the bundle's handle is taken between two identical reads
 // of its manifest, so the bytes read later are the ones that manifest describes (a rename does not move an open file).
-import { createHash } from 'node:crypto';
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import type { BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
+import { sha256Handle } from '../store/file-facts.js';
 import { bundlePath, manifestPath } from '../store/layout.js';
 import { parseManifest, type Manifest } from '../store/manifest.js';
 
@@ -19,12 +19,6 @@ export interface OpenPair {
 
 const readOptional = (path: string): Promise<Buffer | undefined> =>
   readFile(path).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(e)));
-
-async function hashHandle(handle: FileHandle): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of handle.createReadStream({ start: 0, autoClose: false })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** The pair at dir, open; undefined when it has no readable manifest or no bundle. The caller closes the handle. */
 export async function openPair(id: BundleId, dir: string): Promise<OpenPair | undefined> {
@@ -45,7 +39,7 @@ export async function openPair(id: BundleId, dir: string): Promise<OpenPair | un
     const m = read.manifest;
     if (again?.equals(manifestBytes) && (m.size === undefined || m.size === size)) {
       // Manifests from the old scripts record no hash: only then is the bundle read an extra time.
-      const sha256 = m.sha256 ?? (await hashHandle(handle));
+      const sha256 = m.sha256 ?? (await sha256Handle(handle));
       return { id, dir, manifest: m, manifestBytes, handle, size, sha256 };
     }
     await handle.close();

@@ -4,7 +4,7 @@
 // archive names where anything is written (paths only select a pair the index vouches for).
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
@@ -16,6 +16,7 @@ import type { PublicKey } from '../signing/minisign.js';
 import { fsyncFile } from '../store/fs-safe.js';
 import { BUNDLE_FILE, INDEX_FILE, INDEX_SIGNATURE_FILE, parseTreePath } from '../store/layout.js';
 import { parseManifest } from '../store/manifest.js';
+import { tap } from '../util/tap.js';
 
 export interface StagedBundle {
   readonly pair: IndexedPair;
@@ -134,12 +135,9 @@ class ArchiveReader {
     const tempPath = this.o.tempFile(pair.id, 'import');
     const hash = createHash('sha256');
     const position = this.position;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        position.entryBytes += chunk.length;
-        done(null, chunk);
-      },
+    const hashing = tap((chunk) => {
+      hash.update(chunk);
+      position.entryBytes += chunk.length;
     });
     await pipeline(entry, hashing, createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }), { signal: this.o.signal });
     if (hash.digest('hex') !== listed.sha256)
@@ -170,12 +168,7 @@ function truncated(where: string, p: Position): MirrorError {
 
 export async function readArchive(input: Readable, o: ReadArchiveOptions): Promise<ArchiveContents> {
   const position: Position = { offset: 0, entry: undefined, entryBytes: 0, entrySize: 0 };
-  const counting = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      position.offset += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const counting = tap((chunk) => (position.offset += chunk.length));
   const reader = new ArchiveReader(o, position);
   const tar = extract();
   const feeding = pipeline(input, counting, tar, { signal: o.signal });

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import { MirrorError, ExitCode } from '../errors/catalogue.js';
+import { usageError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from '../settings/load.js';
 import { loadSigningKey } from '../signing/keys.js';
@@ -36,28 +36,16 @@ export interface ExportReport extends ArchiveResult {
 async function requireTree(folder: string): Promise<void> {
   const facts = await stat(folder).catch(() => undefined);
   if (!facts?.isDirectory()) {
-    throw new MirrorError(
-      'USAGE',
-      `downloadFolder ${folder} holds no mirror yet: run mdatp-mirror download first (or check "downloadFolder")`,
-      {
-        exitCode: ExitCode.usage,
-      },
-    );
+    throw usageError(`downloadFolder ${folder} holds no mirror yet: run mdatp-mirror download first (or check "downloadFolder")`);
   }
 }
 
 async function requireOutFolder(file: string): Promise<void> {
   const into = await stat(file).catch(() => undefined);
-  if (into?.isDirectory())
-    throw new MirrorError('USAGE', `--out ${file} is a folder: give a file name, like ${join(file, 'mdatp-mirror.tar')}`, {
-      exitCode: ExitCode.usage,
-    });
+  if (into?.isDirectory()) throw usageError(`--out ${file} is a folder: give a file name, like ${join(file, 'mdatp-mirror.tar')}`);
   const folder = await stat(dirname(file)).catch(() => undefined);
-  if (!folder?.isDirectory()) {
-    throw new MirrorError('USAGE', `--out ${file}: its folder ${dirname(file)} does not exist; create it or choose another path`, {
-      exitCode: ExitCode.usage,
-    });
-  }
+  if (!folder?.isDirectory())
+    throw usageError(`--out ${file}: its folder ${dirname(file)} does not exist; create it or choose another path`);
 }
 
 export async function runExport(settings: Settings, req: ExportRequest): Promise<ExportReport> {

@@ -1,12 +1,11 @@
 // `import` as a whole: the lock, the archive proven whole (read-archive.ts), then each bundle published through the
 // same tree writer a download uses (backup rotation, history, holds, staging and promotion, the signed index).
-import { mkdir } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
 import { planFor } from '../bundle/plan.js';
 import { compareVersions, manifestVersions, sameVersions, versionsOf } from '../bundle/versions.js';
-import { ExitCode, MirrorError } from '../errors/catalogue.js';
-import { acquireRunLock, describeHolder } from '../lock/run-lock.js';
+import { MirrorError, usageError } from '../errors/catalogue.js';
+import { withLockedTree } from '../publish/locked-run.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import type { TreeWriter } from '../publish/tree-writer.js';
@@ -37,10 +36,8 @@ export interface ImportReport extends RunReport {
 
 function requireTrust(settings: Settings, allowUnsigned: boolean): void {
   if (settings.trustedKeys.length > 0 || allowUnsigned) return;
-  throw new MirrorError(
-    'USAGE',
+  throw usageError(
     `${settings.settingsFile}: import needs "trustedKeys", the public key(s) of the mirror that exports, e.g. "trustedKeys": ["/etc/mdatp-mirror/central.pub"] (copy its mdatp-mirror.pub); or accept an unsigned archive knowingly with --allow-unsigned`,
-    { exitCode: ExitCode.usage },
   );
 }
 
@@ -51,11 +48,11 @@ interface Decision {
 
 async function decide(
   staged: StagedBundle,
-  ctx: { settings: Settings; writer: TreeWriter; live: StoreLayout; holds: Holds; allowDowngrade: boolean },
+  ctx: { selected: ReadonlySet<string>; writer: TreeWriter; live: StoreLayout; holds: Holds; allowDowngrade: boolean },
 ): Promise<Decision> {
   const { id } = staged.pair;
   const incoming = staged.pair.versions;
-  if (!planFor(ctx.settings).some((p) => bundleKey(p) === bundleKey(id))) {
+  if (!ctx.selected.has(bundleKey(id))) {
     return { status: 'skipped', note: 'not mirrored here (the settings select other bundles)' };
   }
   const hold = holdFor(ctx.holds, id);
@@ -85,19 +82,8 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
   const live = await liveWriter(settings, req.now);
   const writer = await downloadWriter(settings, req.now);
   const { logger } = req;
-  await mkdir(settings.downloadFolder, { recursive: true });
-  const lock = await acquireRunLock({
-    path: live.layout.lockFile,
-    command: 'import',
-    staleAfterMs: settings.lockStaleAfter,
-    waitMs: req.lockWaitMs,
-    signal: req.signal,
-  });
-  if (lock.tookOverFrom) logger.warn({ previous: lock.tookOverFrom }, `took over a stale lock (${describeHolder(lock.tookOverFrom)})`);
-  try {
-    const leftovers = await writer.removeTemp();
-    if (leftovers.length > 0) logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
-    await writer.prepare();
+  const locked = { settings, writer, command: 'import', waitMs: req.lockWaitMs, signal: req.signal, logger };
+  return withLockedTree(locked, async () => {
     logger.info({ event: 'import-start', archive: req.where, downloadFolder: settings.downloadFolder }, `import started from ${req.where}`);
     const contents = await readArchive(req.input, {
       where: req.where,
@@ -111,6 +97,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
     if (!signedBy) logger.warn({ archive: req.where }, 'archive is unsigned; imported because of --allow-unsigned');
 
     const holds = await readHolds(live.layout);
+    const selected = new Set(planFor(settings).map(bundleKey));
     const superseded: BundleId[] = [];
     const bundles: BundleOutcome[] = [];
     // Publishing is renames only; once it starts it finishes, so a Ctrl-C now cannot leave half an import.
@@ -119,7 +106,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       const { id } = staged.pair;
       const current = await readManifest(manifestPath(writer.layout.bundleDir(id)));
       const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
-      const decision = await decide(staged, { settings, writer, live: live.layout, holds, allowDowngrade: req.allowDowngrade });
+      const decision = await decide(staged, { selected, writer, live: live.layout, holds, allowDowngrade: req.allowDowngrade });
       const base = {
         ...id,
         tree: writer.layout.tree,
@@ -190,8 +177,5 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       ...(promoted ? { promoted } : {}),
       archive: { from: req.where, mirror: index.mirror, createdAt: index.createdAt, signedBy: signedBy ?? null },
     };
-  } finally {
-    await writer.removeTemp();
-    await lock.release();
-  }
+  });
 }

@@ -3,7 +3,7 @@
 // chunks, hashed on the way; a bundle whose bytes differ from its manifest aborts the archive (it is never written
 // whole with a wrong index).
 import { createHash } from 'node:crypto';
-import { Transform, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pack as tarPack, type Header, type Pack } from 'tar-stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
@@ -14,6 +14,7 @@ import { signIndex } from '../signed-index/signature.js';
 import { describePair } from '../signed-index/tree-index.js';
 import type { SecretKey } from '../signing/minisign.js';
 import { BUNDLE_FILE, INDEX_FILE, INDEX_SIGNATURE_FILE, MANIFEST_FILE, relativePairDir, type StoreLayout } from '../store/layout.js';
+import { tap } from '../util/tap.js';
 import { openPair, type OpenPair } from './open-pair.js';
 
 export interface ArchiveRequest {
@@ -82,12 +83,7 @@ function addBuffer(pack: Pack, name: string, data: Buffer, mtime: Date): Promise
 
 async function addBundle(pack: Pack, name: string, pair: OpenPair, mtime: Date, signal: AbortSignal | undefined): Promise<void> {
   const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
+  const hashing = tap((chunk) => hash.update(chunk));
   const entry = pack.entry(header(name, pair.size, mtime));
   await pipeline(pair.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), hashing, entry, { signal });
   if (hash.digest('hex') !== pair.sha256) {
@@ -103,12 +99,7 @@ export async function writeArchive(out: Writable, req: ArchiveRequest): Promise<
   const { pairs, unchanged, missing } = await openSelected(req);
   const now = req.now();
   let bytes = 0;
-  const counting = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      bytes += chunk.length;
-      done(null, chunk);
-    },
-  });
+  const counting = tap((chunk) => (bytes += chunk.length));
   const pack = tarPack();
   const delivered = pipeline(pack, counting, out);
   try {

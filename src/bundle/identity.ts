@@ -14,6 +14,11 @@ export interface BundleId {
   readonly arch: Arch;
 }
 
+/** Every bundle the service publishes, whatever settings select. */
+export const ALL_BUNDLES: readonly BundleId[] = OSES.flatMap((os) =>
+  CHANNELS.flatMap((channel) => ARCHES.map((arch) => ({ os, channel, arch }))),
+);
+
 /** The path of a bundle's folder relative to a tree root, as endpoints address it. */
 export function bundleKey(id: BundleId): string {
   return `${id.os}/${id.channel}/arch_${id.arch}`;

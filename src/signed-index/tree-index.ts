@@ -2,13 +2,11 @@
 // its manifest (whose SHA-256 the tree writer recorded from the verified download) and the manifest file's own hash.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { ARCHES, CHANNELS, OSES, type BundleId } from '../bundle/identity.js';
+import { ALL_BUNDLES, type BundleId } from '../bundle/identity.js';
 import { fileSize, sha256File } from '../store/file-facts.js';
 import { bundlePath, manifestPath, relativePairDir, BUNDLE_FILE, MANIFEST_FILE, type PairRole, type StoreLayout } from '../store/layout.js';
 import { readManifest, type Manifest } from '../store/manifest.js';
 import { INDEX_FORMAT, type IndexFile, type MirrorIndex } from './document.js';
-
-const ALL_IDS: readonly BundleId[] = OSES.flatMap((os) => CHANNELS.flatMap((channel) => ARCHES.map((arch) => ({ os, channel, arch }))));
 
 /** The two index entries of a pair: its bundle (with versions) and its manifest file. */
 export function describePair(
@@ -48,7 +46,7 @@ async function pairEntries(layout: StoreLayout, id: BundleId, role: PairRole): P
 export async function buildTreeIndex(layout: StoreLayout, mirror: string, now: Date): Promise<MirrorIndex> {
   const files: IndexFile[] = [];
   for (const role of ['live', 'backup'] as const) {
-    for (const id of ALL_IDS) files.push(...((await pairEntries(layout, id, role)) ?? []));
+    for (const id of ALL_BUNDLES) files.push(...((await pairEntries(layout, id, role)) ?? []));
   }
   return { format: INDEX_FORMAT, mirror, createdAt: now.toISOString(), files };
 }

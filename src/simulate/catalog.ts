@@ -1,5 +1,5 @@
 // The simulated service's current releases: an (engine, signatures) pair per bundle, bumped on demand.
-import { ARCHES, CHANNELS, OSES, bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
+import { ALL_BUNDLES, bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
 
 export interface Release {
   readonly engine: string;
@@ -7,8 +7,6 @@ export interface Release {
   readonly platform: string;
   readonly date: string;
 }
-
-export const ALL_BUNDLES: BundleId[] = OSES.flatMap((os) => CHANNELS.flatMap((channel) => ARCHES.map((arch) => ({ os, channel, arch }))));
 
 export class Catalog {
   private readonly releases = new Map<string, Release>();

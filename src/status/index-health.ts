@@ -1,7 +1,7 @@
 // Whether the live tree's signed index (signingKey) describes the tree exactly, and whether its signature verifies.
 import type { Settings } from '../settings/load.js';
 import { readTreeIndex } from '../signed-index/read-tree-index.js';
-import { buildTreeIndex } from '../signed-index/tree-index.js';
+import { buildTreeIndex, sameFiles } from '../signed-index/tree-index.js';
 import { loadSigningKey, loadTrustedKeys } from '../signing/keys.js';
 import type { PublicKey } from '../signing/minisign.js';
 import { INDEX_FILE, type StoreLayout } from '../store/layout.js';
@@ -36,8 +36,7 @@ export async function inspectIndex(settings: Settings, layout: StoreLayout, now:
       return { state: 'bad-signature', signedBy: undefined, detail: read.reason, problem: true };
     case 'verified': {
       const tree = await buildTreeIndex(layout, read.index.mirror, now);
-      const matches = JSON.stringify(tree.files) === JSON.stringify(read.index.files);
-      return matches
+      return sameFiles(tree, read.index)
         ? {
             state: 'ok',
             signedBy: read.signedBy,

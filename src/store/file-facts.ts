@@ -1,7 +1,7 @@
 // Facts about a file on disk that several commands need: its size and its SHA-256, streamed (bundles are large).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { stat, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 
 /** The bundle file's size, or undefined when it is absent. */
@@ -11,6 +11,13 @@ export async function fileSize(path: string): Promise<number | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The SHA-256 of a file already open (so it is the file a caller is about to send), read from its start. */
+export async function sha256Handle(handle: FileHandle): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(handle.createReadStream({ start: 0, autoClose: false }), hash);
+  return hash.digest('hex');
 }
 
 export async function sha256File(path: string): Promise<string> {

@@ -1,10 +1,9 @@
 // A whole download run: lock the folder, clear a crashed run's leftovers, sync every planned bundle, promote what is
 // due, record the outcome.
-import { mkdir } from 'node:fs/promises';
 import pLimit from 'p-limit';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { planFor } from '../bundle/plan.js';
-import { acquireRunLock, describeHolder } from '../lock/run-lock.js';
+import { withLockedTree } from '../publish/locked-run.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import { downloadWriter, liveWriter } from '../publish/writers.js';
@@ -39,94 +38,78 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
   const http = httpClientFor(settings);
   const source = await sourceFor(settings, http);
   const writer = await downloadWriter(settings, now);
-  await mkdir(settings.downloadFolder, { recursive: true });
-  const lock = await acquireRunLock({
-    path: layout.lockFile,
-    command: deps.command ?? 'download',
-    staleAfterMs: settings.lockStaleAfter,
-    waitMs: deps.lockWaitMs ?? 0,
-    signal: deps.signal,
-  });
-  if (lock.tookOverFrom)
-    logger.warn(
-      { previous: lock.tookOverFrom },
-      `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`,
-    );
-
+  const locked = { settings, writer, command: deps.command ?? 'download', waitMs: deps.lockWaitMs ?? 0, signal: deps.signal, logger };
   try {
-    const leftovers = await writer.removeTemp();
-    if (leftovers.length > 0) logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
-    await writer.prepare();
-    const plan = planFor(settings);
-    logger.info(
-      {
-        event: 'run-start',
-        downloadFolder: settings.downloadFolder,
-        upstream: source.location,
-        bundles: plan.map(bundleKey),
-        concurrency: settings.concurrency,
-        proxy: settings.proxy ? displayUrl(settings.proxy) : undefined,
-      },
-      `run started: ${plan.length} bundle(s)`,
-    );
-
-    const holds = await readHolds(layout);
-    const superseded: BundleId[] = [];
-    const syncDeps: SyncDeps = {
-      holds,
-      onHoldSuperseded: (id: BundleId) => superseded.push(id),
-      source,
-      writer,
-      liveLayout: writer.layout.tree === 'live' ? undefined : layout,
-      policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
-      logger,
-      limit: pLimit(settings.concurrency),
-      minFreeBytes: settings.minFreeSpace,
-      signal: deps.signal,
-      onProgress: deps.onProgress,
-      onTransferEnd: deps.onTransferEnd,
-    };
-    const bundles = await Promise.all(plan.map((id) => syncBundle(syncDeps, id)));
-    if (superseded.length > 0) {
-      await updateHolds(layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
-      logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');
-    }
-
-    const promoted =
-      settings.rollout.mode === 'delayed' && !deps.signal?.aborted
-        ? await promoteDue(live, writer.layout, plan, settings.rollout.delay, now, logger)
-        : undefined;
-
-    if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
-
-    const finished = now();
-    const report: RunReport = {
-      startedAt: started.toISOString(),
-      finishedAt: finished.toISOString(),
-      durationMs: finished.getTime() - started.getTime(),
-      downloadFolder: settings.downloadFolder,
-      interrupted: deps.signal?.aborted ?? false,
-      bundles,
-      ...(promoted ? { promoted } : {}),
-    };
-    await writeRunState(layout, report);
-    logger.info(
-      {
-        event: 'run-end',
-        durationMs: report.durationMs,
-        interrupted: report.interrupted,
-        counts: {
-          downloaded: bundles.filter((b) => b.status === 'downloaded').length,
-          upToDate: bundles.filter((b) => b.status === 'up-to-date').length,
-          failed: bundles.filter((b) => b.status === 'failed').length,
+    return await withLockedTree(locked, async () => {
+      const plan = planFor(settings);
+      logger.info(
+        {
+          event: 'run-start',
+          downloadFolder: settings.downloadFolder,
+          upstream: source.location,
+          bundles: plan.map(bundleKey),
+          concurrency: settings.concurrency,
+          proxy: settings.proxy ? displayUrl(settings.proxy) : undefined,
         },
-      },
-      'run finished',
-    );
-    return report;
+        `run started: ${plan.length} bundle(s)`,
+      );
+
+      const holds = await readHolds(layout);
+      const superseded: BundleId[] = [];
+      const syncDeps: SyncDeps = {
+        holds,
+        onHoldSuperseded: (id: BundleId) => superseded.push(id),
+        source,
+        writer,
+        liveLayout: writer.layout.tree === 'live' ? undefined : layout,
+        policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
+        logger,
+        limit: pLimit(settings.concurrency),
+        minFreeBytes: settings.minFreeSpace,
+        signal: deps.signal,
+        onProgress: deps.onProgress,
+        onTransferEnd: deps.onTransferEnd,
+      };
+      const bundles = await Promise.all(plan.map((id) => syncBundle(syncDeps, id)));
+      if (superseded.length > 0) {
+        await updateHolds(layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
+        logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');
+      }
+
+      const promoted =
+        settings.rollout.mode === 'delayed' && !deps.signal?.aborted
+          ? await promoteDue(live, writer.layout, plan, settings.rollout.delay, now, logger)
+          : undefined;
+
+      if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
+
+      const finished = now();
+      const report: RunReport = {
+        startedAt: started.toISOString(),
+        finishedAt: finished.toISOString(),
+        durationMs: finished.getTime() - started.getTime(),
+        downloadFolder: settings.downloadFolder,
+        interrupted: deps.signal?.aborted ?? false,
+        bundles,
+        ...(promoted ? { promoted } : {}),
+      };
+      await writeRunState(layout, report);
+      logger.info(
+        {
+          event: 'run-end',
+          durationMs: report.durationMs,
+          interrupted: report.interrupted,
+          counts: {
+            downloaded: bundles.filter((b) => b.status === 'downloaded').length,
+            upToDate: bundles.filter((b) => b.status === 'up-to-date').length,
+            failed: bundles.filter((b) => b.status === 'failed').length,
+          },
+        },
+        'run finished',
+      );
+      return report;
+    });
   } finally {
     await http.close().catch(() => undefined);
-    await writer.removeTemp();
-    await lock.release();
   }
 }

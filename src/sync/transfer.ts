@@ -2,7 +2,6 @@
 // Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MirrorError } from '../errors/catalogue.js';
 import type { BundleId } from '../bundle/identity.js';
@@ -10,6 +9,7 @@ import { fileSize } from '../store/file-facts.js';
 import { networkError, statusError } from '../upstream/http-errors.js';
 import type { BundleSource } from '../upstream/source.js';
 import { displayUrl } from '../upstream/urls.js';
+import { tap } from '../util/tap.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 
 export interface TransferState {
@@ -124,14 +124,11 @@ export async function transferAttempt(
     }
   }
 
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      state.hash.update(chunk);
-      state.bytes += chunk.length;
-      state.received += chunk.length;
-      opts.onProgress?.(state.bytes, state.total);
-      done(null, chunk);
-    },
+  const counter = tap((chunk) => {
+    state.hash.update(chunk);
+    state.bytes += chunk.length;
+    state.received += chunk.length;
+    opts.onProgress?.(state.bytes, state.total);
   });
   try {
     await pipeline(res.body, counter, createWriteStream(state.path, { flags }), { signal: opts.signal });

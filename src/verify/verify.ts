@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
+import { tap } from '../util/tap.js';
 import { pipeline } from 'node:stream/promises';
 import type { Arch } from '../bundle/identity.js';
 import { fileSize, sha256File } from '../store/file-facts.js';
@@ -53,12 +53,9 @@ async function fetchToFile(
   let size = 0;
   await pipeline(
     res.body,
-    new Transform({
-      transform(c: Buffer, _e, done) {
-        hash.update(c);
-        size += c.length;
-        done(null, c);
-      },
+    tap((c) => {
+      hash.update(c);
+      size += c.length;
     }),
     createWriteStream(file),
   );

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SimulatedUpstream } from '../../simulate/server.js';
-import { ALL_BUNDLES } from '../../simulate/catalog.js';
+import { ALL_BUNDLES } from '../../bundle/identity.js';
 import { STATE_DIR } from '../../store/layout.js';
 import { parseSize } from '../../util/size.js';
 import { usageError } from '../../errors/catalogue.js';
