@@ -29,5 +29,7 @@ await build({
       'const __dirname = __mdatpDirname(__filename);',
     ].join(' '),
   },
+  // The cloud SDKs stay in node_modules, loaded only by a command that publishes to a target (start-up, memory).
+  external: ['@aws-sdk/*', '@azure/*'],
   logLevel: 'warning',
 });

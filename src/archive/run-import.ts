@@ -6,6 +6,7 @@ import { planFor } from '../bundle/plan.js';
 import { compareVersions, manifestVersions, sameVersions, versionsOf } from '../bundle/versions.js';
 import { MirrorError, usageError } from '../errors/catalogue.js';
 import { withLockedTree } from '../publish/locked-run.js';
+import { publishAfterChange } from '../replicas/publish-replicas.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import type { TreeWriter } from '../publish/tree-writer.js';
@@ -165,6 +166,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
         ? await promoteDue(live, writer.layout, planFor(settings), settings.rollout.delay, req.now, logger)
         : undefined;
     if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
+    const replicas = await publishAfterChange(settings, { logger, now: req.now, signal: req.signal });
     const finished = req.now();
     logger.info({ event: 'import-end', bundles: bundles.map((b) => ({ bundle: bundleKey(b), status: b.status })) }, 'import finished');
     return {
@@ -175,6 +177,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       interrupted: false,
       bundles,
       ...(promoted ? { promoted } : {}),
+      ...(replicas ? { replicas } : {}),
       archive: { from: req.where, mirror: index.mirror, createdAt: index.createdAt, signedBy: signedBy ?? null },
     };
   });

@@ -45,7 +45,8 @@ export type ErrorCode =
   | 'ARCHIVE_INVALID'
   | 'ARCHIVE_TRUNCATED'
   | 'BUNDLE_NOT_VOUCHED'
-  | 'EXPORT_FAILED';
+  | 'EXPORT_FAILED'
+  | 'REPLICA_FAILED';
 
 export class MirrorError extends Error {
   readonly code: ErrorCode;

@@ -4,6 +4,7 @@ import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { Versions } from '../bundle/versions.js';
 import type { BundleOutcome, RunReport } from '../sync/outcome.js';
+import { formatReplicaLines } from './replicas.js';
 
 const RESULT = {
   'up-to-date': 'up to date',
@@ -51,7 +52,7 @@ export function formatSummary(report: RunReport, logFile?: string, command: 'dow
     count('failed') > 0
       ? `failed bundles still serve their previous good pair; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n`
       : '';
-  return `${head}\n${formatTable(rows)}\n${promoted}${failed}mirror: ${report.downloadFolder}\n`;
+  return `${head}\n${formatTable(rows)}\n${promoted}${failed}mirror: ${report.downloadFolder}\n${formatReplicaLines(report.replicas ?? [])}`;
 }
 
 export function formatJson(report: RunReport, exitCode: number): string {

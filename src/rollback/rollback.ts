@@ -4,6 +4,7 @@ import { bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
 import { planFor } from '../bundle/plan.js';
 import { manifestVersions, sameVersions, versionMatches, type Versions } from '../bundle/versions.js';
 import { acquireRunLock } from '../lock/run-lock.js';
+import { publishAfterChange, type ReplicaOutcome } from '../replicas/publish-replicas.js';
 import type { Logger } from '../log/logger.js';
 import type { StoredPair } from '../publish/tree-writer.js';
 import { liveWriter } from '../publish/writers.js';
@@ -20,7 +21,7 @@ export interface RollbackRequest {
   readonly to: string | undefined;
 }
 
-export interface RollbackOutcome {
+interface RollbackOutcome {
   readonly os: BundleId['os'];
   readonly channel: BundleId['channel'];
   readonly arch: BundleId['arch'];
@@ -46,7 +47,13 @@ function selection(settings: Settings, req: RollbackRequest, holds: Holds): { id
   return held.length > 0 ? { ids: held, nothingToUndo: [] } : { ids: [], nothingToUndo: ids };
 }
 
-export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger, now: () => Date): Promise<RollbackOutcome[]> {
+export interface RollbackRun {
+  readonly outcomes: RollbackOutcome[];
+  /** Object-storage targets published after the change (setting "publish"). */
+  readonly replicas: readonly ReplicaOutcome[];
+}
+
+export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger, now: () => Date): Promise<RollbackRun> {
   const layout = StoreLayout.live(settings.downloadFolder);
   const writer = await liveWriter(settings, now);
   const lock = await acquireRunLock({ path: layout.lockFile, command: 'rollback', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
@@ -120,7 +127,9 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         }
       });
     }
-    return outcomes;
+    const changed = outcomes.some((x) => x.status !== 'not-possible');
+    const replicas = changed ? ((await publishAfterChange(settings, { logger, now })) ?? []) : [];
+    return { outcomes, replicas };
   } finally {
     await lock.release();
   }

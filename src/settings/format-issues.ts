@@ -1,6 +1,7 @@
 // Turns zod's validation issues into sentences that name the file, the field, what was found and the fix.
 import type { z } from 'zod';
 import { closest, distance } from 'fastest-levenshtein';
+import { SECRET_FIELDS } from './publish-targets.js';
 
 function describeValue(v: unknown): string {
   if (v === null) return 'null';
@@ -51,6 +52,8 @@ export function formatIssue(issue: z.core.$ZodIssue, knownKeysAt: (path: readonl
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
         const full = field ? `${field}.${key}` : key;
+        if (field.startsWith('publish') && SECRET_FIELDS.includes(key))
+          return `field "${full}" would keep a secret in settings.json: remove it. Credentials come from the environment (AWS: its variables, profile or role; Azure: "connectionStringEnv" names a variable, or the default Azure credential).`;
         const hint = suggestKey(key, knownKeysAt(issue.path));
         return hint
           ? `unknown field "${full}": did you mean "${hint}"? Rename it.`

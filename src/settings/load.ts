@@ -8,6 +8,7 @@ import parseJson from 'parse-json';
 import { settingsError } from '../errors/catalogue.js';
 import { DEFAULT_SETTINGS_FILE, SETTINGS_ENV, defaultDownloadFolder, defaultLogFilePath } from './defaults.js';
 import { formatIssue } from './format-issues.js';
+import { targetKeys } from './publish-targets.js';
 import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
 import { isLoopbackHost } from '../util/loopback.js';
 import { isHttpUrl } from '../util/location.js';
@@ -64,8 +65,12 @@ function locateSettingsFile(overrides: SettingsOverrides, source: SettingsSource
   return { path: resolve(source.cwd, DEFAULT_SETTINGS_FILE), named: false };
 }
 
-function knownKeysAt(path: readonly PropertyKey[]): readonly string[] {
+function knownKeysAt(path: readonly PropertyKey[], raw: unknown): readonly string[] {
   if (path.length === 0) return KNOWN_KEYS;
+  if (path.length === 2 && path[0] === 'publish' && typeof path[1] === 'number') {
+    const targets = (raw as { publish?: unknown }).publish;
+    return targetKeys(Array.isArray(targets) ? (targets[path[1]] as { type?: unknown } | undefined)?.type : undefined);
+  }
   if (path.length === 1 && path[0] === 'timeouts') return Object.keys(timeoutsSchema.shape);
   if (path.length === 1 && path[0] === 'rollout') return ['mode', 'delay'];
   return [];
@@ -120,7 +125,7 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
 
   const parsed = settingsSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    const lines = parsed.error.issues.flatMap((i) => formatIssue(i, knownKeysAt));
+    const lines = parsed.error.issues.flatMap((i) => formatIssue(i, (path) => knownKeysAt(path, raw)));
     throw settingsError('SETTINGS_INVALID', `${file}: ${lines.length === 1 ? lines[0] : `\n  - ${lines.join('\n  - ')}`}`);
   }
   const s = parsed.data;

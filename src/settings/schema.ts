@@ -4,6 +4,7 @@ import { ARCHES } from '../bundle/identity.js';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { OFFICIAL_BASE_URL } from './defaults.js';
+import { publishSchema } from './publish-targets.js';
 
 /**
  * A duration bounded to a sane range: 0s would disable a timeout (a stall then hangs for ever), and an absurd value
@@ -119,6 +120,8 @@ export const settingsSchema = z.strictObject({
     .max(100)
     .refine((n) => !/[\r\n\t]/.test(n), { message: 'must be one line' })
     .optional(),
+  /** Object-storage replicas of the served tree, each published after every change (and by `publish`). */
+  publish: publishSchema,
 });
 
 export type SettingsFile = z.output<typeof settingsSchema>;

@@ -6,6 +6,7 @@ import { planFor } from '../bundle/plan.js';
 import { withLockedTree } from '../publish/locked-run.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
+import { publishAfterChange } from '../replicas/publish-replicas.js';
 import { downloadWriter, liveWriter } from '../publish/writers.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds, updateHolds } from '../store/holds.js';
@@ -82,6 +83,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
           : undefined;
 
       if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
+      const replicas = await publishAfterChange(settings, { logger, now, signal: deps.signal });
 
       const finished = now();
       const report: RunReport = {
@@ -92,6 +94,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         interrupted: deps.signal?.aborted ?? false,
         bundles,
         ...(promoted ? { promoted } : {}),
+        ...(replicas ? { replicas } : {}),
       };
       await writeRunState(layout, report);
       logger.info(

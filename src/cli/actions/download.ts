@@ -4,7 +4,7 @@ import { lockWaitMs } from '../lock-wait.js';
 import { loggerFor } from '../logging.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
 import { loadSettings } from '../../settings/load.js';
-import type { RunReport } from '../../sync/outcome.js';
+import { runFailed, type RunReport } from '../../sync/outcome.js';
 import { runDownload } from '../../sync/run-download.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
@@ -18,7 +18,7 @@ export interface DownloadOptions extends GlobalOptions {
 
 function exitCodeFor(report: RunReport, signalExit: number | undefined): number {
   if (signalExit !== undefined) return signalExit;
-  return report.bundles.some((b) => b.status === 'failed') ? ExitCode.bundleFailed : ExitCode.ok;
+  return runFailed(report) ? ExitCode.bundleFailed : ExitCode.ok;
 }
 
 export async function download(opts: DownloadOptions, io: CommandIo): Promise<number> {

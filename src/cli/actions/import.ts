@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { runImport } from '../../archive/run-import.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
+import { runFailed } from '../../sync/outcome.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { lockWaitMs } from '../lock-wait.js';
@@ -44,7 +45,7 @@ export async function importArchive(file: string, o: ImportCliOptions, io: Comma
       logger,
       signal: interruption.signal,
     });
-    const code = report.bundles.some((b) => b.status === 'failed') ? ExitCode.bundleFailed : ExitCode.ok;
+    const code = runFailed(report) ? ExitCode.bundleFailed : ExitCode.ok;
     if (o.json) io.stdout.write(formatJson(report, code));
     else if (!o.quiet) {
       const { archive } = report;

@@ -9,6 +9,8 @@ import { checkPromotion, promoteChecked, type PromotionCheck } from '../../promo
 import { loadSettings } from '../../settings/load.js';
 import { StoreLayout } from '../../store/layout.js';
 import { liveWriter } from '../../publish/writers.js';
+import { publishAfterChange } from '../../replicas/publish-replicas.js';
+import { formatReplicaLines } from '../../report/replicas.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
 export interface PromoteCliOptions extends GlobalOptions {
@@ -61,9 +63,15 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
       logger.info({ event: 'promoted', bundle: bundleKey(c.id), from: c.live?.DefinitionVersion ?? null, to }, `promoted ${to.signatures}`);
     }
     await writer.refreshIndex();
-    if (o.json) io.stdout.write(`${JSON.stringify({ promoted, refused: [], exitCode: 0 }, null, 2)}\n`);
-    else io.stdout.write(`${out.join('\n')}\n`);
-    return ExitCode.ok;
+    const replicas = promoted.length > 0 ? ((await publishAfterChange(settings, { logger, now: io.now })) ?? []) : [];
+    const replicaFailed = replicas.some((r) => r.status === 'failed');
+    const code = replicaFailed ? ExitCode.bundleFailed : ExitCode.ok;
+    if (o.json) io.stdout.write(`${JSON.stringify({ promoted, refused: [], replicas, exitCode: code }, null, 2)}\n`);
+    else {
+      io.stdout.write(`${out.join('\n')}\n`);
+      (replicaFailed ? io.stderr : io.stdout).write(formatReplicaLines(replicas));
+    }
+    return code;
   } finally {
     await lock.release();
     close();

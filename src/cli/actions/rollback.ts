@@ -3,6 +3,7 @@ import { ExitCode } from '../../errors/catalogue.js';
 import { loggerFor } from '../logging.js';
 import type { BundleId } from '../../bundle/identity.js';
 import { runRollback } from '../../rollback/rollback.js';
+import { formatReplicaLines } from '../../report/replicas.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
@@ -18,16 +19,17 @@ export async function rollback(o: RollbackOptions, io: CommandIo): Promise<numbe
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const { logger, close } = await loggerFor(settings, { console: false });
   try {
-    const outcomes = await runRollback(
+    const { outcomes, replicas } = await runRollback(
       settings,
       { filter: { os: o.os, channel: o.channel, arch: o.arch }, undo: Boolean(o.undo), to: o.to },
       logger,
       io.now,
     );
     const changed = outcomes.filter((x) => x.status !== 'not-possible');
-    const code = outcomes.length > 0 && changed.length === outcomes.length ? ExitCode.ok : ExitCode.refused;
+    const replicaFailed = replicas.some((r) => r.status === 'failed');
+    const code = outcomes.length > 0 && changed.length === outcomes.length && !replicaFailed ? ExitCode.ok : ExitCode.refused;
     if (o.json) {
-      io.stdout.write(`${JSON.stringify({ bundles: outcomes, exitCode: code }, null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify({ bundles: outcomes, replicas, exitCode: code }, null, 2)}\n`);
     } else {
       if (outcomes.length === 0) io.stderr.write('mdatp-mirror rollback: no mirrored bundle matches --os/--channel/--arch.\n');
       for (const x of outcomes) {
@@ -38,6 +40,7 @@ export async function rollback(o: RollbackOptions, io: CommandIo): Promise<numbe
             : `${name}: ${x.from?.signatures} -> ${x.to?.signatures}${x.status === 'rolled-back' ? ` (${x.from?.signatures} held back until a newer release)` : ' (rollback undone)'}\n`;
         (x.status === 'not-possible' ? io.stderr : io.stdout).write(line);
       }
+      (replicaFailed ? io.stderr : io.stdout).write(formatReplicaLines(replicas));
     }
     return code;
   } finally {

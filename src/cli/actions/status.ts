@@ -5,6 +5,7 @@ import { loadSettings } from '../../settings/load.js';
 import { inspectBundle } from '../../status/inspect.js';
 import { inspectIndex } from '../../status/index-health.js';
 import { formatStatus } from '../../status/format.js';
+import { inspectReplicas } from '../../status/replica-health.js';
 import { readHolds } from '../../store/holds.js';
 import { downloadTree, StoreLayout } from '../../store/layout.js';
 import { readRunState } from '../../sync/run-state.js';
@@ -43,14 +44,19 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
       plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })),
     );
     const index = await inspectIndex(settings, layout, now);
-    const code = bundles.some((b) => b.problems.length > 0) || index?.problem ? ExitCode.problemsFound : ExitCode.ok;
+    const replicas = await inspectReplicas(settings);
+    const code =
+      bundles.some((b) => b.problems.length > 0) || index?.problem || replicas.some((r) => r.problem)
+        ? ExitCode.problemsFound
+        : ExitCode.ok;
     if (o.json) {
       io.stdout.write(
-        `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, index: index ?? null, exitCode: code }, null, 2)}\n`,
+        `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, index: index ?? null, replicas, exitCode: code }, null, 2)}\n`,
       );
     } else if (!o.quiet || code !== ExitCode.ok) {
       io.stdout.write(formatStatus(bundles, settings.downloadFolder, Boolean(upstream)));
       if (index) io.stdout.write(`index: ${index.problem ? 'PROBLEM: ' : ''}${index.detail}\n`);
+      for (const r of replicas) io.stdout.write(`publish target ${r.target}: ${r.problem ? 'PROBLEM: ' : ''}${r.detail}\n`);
     }
     return code;
   } finally {

@@ -1,9 +1,10 @@
-// Registers the commands that carry bundles beyond this machine: keygen, export and import. Implementations load on use.
+// Registers the commands that carry bundles beyond this machine: keygen, export, import and publish. Implementations load on use.
 import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import type { KeygenOptions } from '../actions/keygen.js';
 import type { ExportCliOptions } from '../actions/export.js';
 import type { ImportCliOptions } from '../actions/import.js';
+import type { PublishCliOptions } from '../actions/publish.js';
 import { DEFAULT_LOCK_WAIT_SECONDS } from '../../settings/defaults.js';
 
 type Run = (fn: (io: CommandIo) => Promise<number>) => Promise<void>;
@@ -39,5 +40,16 @@ export function registerArchiveCommands(program: Command, run: Run): void {
     .action(async (file: string, _o: ImportCliOptions, cmd: Command) => {
       const { importArchive } = await import('../actions/import.js');
       await run((io) => importArchive(file, cmd.optsWithGlobals<ImportCliOptions>(), io));
+    });
+
+  program
+    .command('publish')
+    .description('replicate the served tree to the object-storage targets in "publish" (S3, Azure Blob); only what changed is sent')
+    .option('--target <name>', 'only this target')
+    .option('--dry-run', 'list what would be put and deleted, change nothing')
+    .option('--wait [seconds]', `wait for another run's lock instead of exiting 3 (default ${DEFAULT_LOCK_WAIT_SECONDS}s)`)
+    .action(async (_o: PublishCliOptions, cmd: Command) => {
+      const { publish } = await import('../actions/publish.js');
+      await run((io) => publish(cmd.optsWithGlobals<PublishCliOptions>(), io));
     });
 }

@@ -1,0 +1,58 @@
+// `mdatp-mirror publish [--target NAME] [--dry-run]`: bring every object-storage target in line with the local tree.
+import { ExitCode } from '../../errors/catalogue.js';
+import { acquireRunLock } from '../../lock/run-lock.js';
+import { publishReplicas } from '../../replicas/publish-replicas.js';
+import { formatReplicaLines } from '../../report/replicas.js';
+import { loadSettings } from '../../settings/load.js';
+import { StoreLayout } from '../../store/layout.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+import { lockWaitMs } from '../lock-wait.js';
+import { loggerFor } from '../logging.js';
+import { watchSignals } from '../signals.js';
+
+export interface PublishCliOptions extends GlobalOptions {
+  readonly target?: string;
+  readonly dryRun?: boolean;
+  readonly wait?: string | boolean;
+}
+
+export async function publish(o: PublishCliOptions, io: CommandIo): Promise<number> {
+  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  if (settings.publish.length === 0) {
+    io.stderr.write(
+      `mdatp-mirror publish: ${settings.settingsFile} has no "publish" targets. Add one (README, "Large fleets: object storage and a CDN").\n`,
+    );
+    return ExitCode.usage;
+  }
+  const { logger, close } = await loggerFor(settings, { console: false, level: o.verbose ? 'debug' : 'info' });
+  const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
+  // A download must not change the tree under an upload (the upload would refuse the changed file anyway).
+  const lock = o.dryRun
+    ? undefined
+    : await acquireRunLock({
+        path: StoreLayout.live(settings.downloadFolder).lockFile,
+        command: 'publish',
+        staleAfterMs: settings.lockStaleAfter,
+        waitMs: lockWaitMs(o.wait),
+        signal: interruption.signal,
+      });
+  try {
+    const outcomes = await publishReplicas(settings, {
+      logger,
+      now: io.now,
+      env: io.env,
+      signal: interruption.signal,
+      only: o.target,
+      dryRun: o.dryRun ?? false,
+    });
+    const failed = outcomes.some((r) => r.status === 'failed');
+    const code = interruption.exitCode() ?? (failed ? ExitCode.bundleFailed : ExitCode.ok);
+    if (o.json) io.stdout.write(`${JSON.stringify({ targets: outcomes, exitCode: code }, null, 2)}\n`);
+    else if (!o.quiet || failed) (failed ? io.stderr : io.stdout).write(formatReplicaLines(outcomes));
+    return code;
+  } finally {
+    await lock?.release();
+    interruption.dispose();
+    close();
+  }
+}

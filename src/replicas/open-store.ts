@@ -1,0 +1,30 @@
+// Opens a target's store, loading its SDK only now: a download with no targets never pays for the cloud SDKs.
+import type { Logger } from '../log/logger.js';
+import type { PublishTarget } from '../settings/publish-targets.js';
+import type { ObjectStore } from './object-store.js';
+
+let warningsRouted = false;
+
+/**
+ * The SDKs emit process warnings of their own (the AWS SDK's Node-version notice, dependencies' deprecations):
+ * they go to the log at debug level, never to the user's terminal.
+ */
+function routeThirdPartyWarnings(logger: Logger): void {
+  if (warningsRouted) return;
+  warningsRouted = true;
+  process.emitWarning = (warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    const type = typeof rest[0] === 'string' ? rest[0] : ((rest[0] as { type?: string } | undefined)?.type ?? 'Warning');
+    logger.debug({ event: 'library-warning', type }, text.split('\n')[0] ?? text);
+  };
+}
+
+export async function openStore(target: PublishTarget, mirrorName: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<ObjectStore> {
+  routeThirdPartyWarnings(logger);
+  if (target.type === 's3') {
+    const { S3Store } = await import('./s3-store.js');
+    return new S3Store(target, mirrorName);
+  }
+  const { AzureStore } = await import('./azure-store.js');
+  return AzureStore.open(target, mirrorName, env);
+}
