@@ -61,6 +61,8 @@ async function startAzurite(location) {
       if (m) resolve(Number(m[1]));
     }),
   );
+  // Also when the bench fails half-way: no emulator is left running.
+  process.on('exit', () => child.kill());
   return { port, stop: () => child.kill() };
 }
 
@@ -106,28 +108,33 @@ for (let i = 0; i < REPEAT; i++) {
     { name: 's3', type: 's3', bucket: BUCKET, prefix: `tool-${i}`, endpoint: `http://127.0.0.1:${s3Port}`, forcePathStyle: true },
     { name: 'azure', type: 'azure-blob', container: BUCKET, prefix: `tool-${i}`, connectionStringEnv: 'BENCH_AZURE' },
   ]);
-  const rclone = await timed('rclone', [
-    'copy',
-    join(WORK, 'mirror'),
-    `:s3:${BUCKET}/rclone-${i}`,
-    '--exclude',
-    '.mdatp-mirror/**',
-    '--transfers',
-    '1',
-    '--s3-upload-concurrency',
-    '4',
-    '--s3-chunk-size',
-    '8M',
-    '--s3-provider',
-    'Other',
-    '--s3-endpoint',
-    `http://127.0.0.1:${s3Port}`,
-    '--s3-access-key-id',
-    'S3RVER',
-    '--s3-secret-access-key',
-    'S3RVER',
-    '--s3-force-path-style=true',
-  ]);
+  const rclone = await timed(
+    'rclone',
+    [
+      'copy',
+      join(WORK, 'mirror'),
+      `:s3:${BUCKET}/rclone-${i}`,
+      '--exclude',
+      '.mdatp-mirror/**',
+      '--transfers',
+      '1',
+      '--s3-upload-concurrency',
+      '4',
+      '--s3-chunk-size',
+      '8M',
+      '--s3-provider',
+      'Other',
+      '--s3-endpoint',
+      `http://127.0.0.1:${s3Port}`,
+      '--s3-access-key-id',
+      'S3RVER',
+      '--s3-secret-access-key',
+      'S3RVER',
+      '--s3-force-path-style=true',
+    ],
+    // rclone 1.60 cannot load a CA bundle into its transport and refuses to start when this is set.
+    { AWS_CA_BUNDLE: undefined },
+  );
   const toS3 = await timed(process.execPath, [BIN, 'publish', '--target', 's3', '--settings', settingsFile, '--quiet'], CREDS);
   const toAzure = await timed(process.execPath, [BIN, 'publish', '--target', 'azure', '--settings', settingsFile, '--quiet'], {
     BENCH_AZURE: azureConnection,

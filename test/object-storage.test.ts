@@ -157,6 +157,18 @@ describe('publish to S3 (s3rver)', () => {
     await expectReplicaMatches(publicUrl());
   });
 
+  it('never empties the bucket because the local folder is empty (a wrong downloadFolder)', async () => {
+    expect((await cli('download')).code).toBe(0);
+    await writeSettings(f.dir, f.upstream, {
+      downloadFolder: 'elsewhere',
+      publish: [{ name: 's3-eu', type: 's3', bucket: BUCKET, prefix: 'site-a', endpoint: proxy.url, forcePathStyle: true }],
+    });
+    const r = await cli('publish');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('the local tree is empty, and publishing it would delete');
+    await expectReplicaMatches(publicUrl());
+  });
+
   it('keeps credentials out of output and log, and names a missing credential', async () => {
     const ok = await cli('download', '--json');
     expect(ok.code).toBe(0);

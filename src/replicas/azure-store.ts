@@ -4,7 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BlobServiceClient, ContainerClient, type BlockBlobClient } from '@azure/storage-blob';
 import type { AzureTarget } from '../settings/publish-targets.js';
-import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
+import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, READ_BYTES, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
 import type { LocalObject, ObjectStore, RemoteObject } from './object-store.js';
 import { verifiedRead } from './verified-read.js';
 import { containerFor } from './azure-credentials.js';
@@ -48,7 +48,7 @@ export class AzureStore implements ObjectStore {
     const whole = createHash('md5');
     const inFlight = new Set<Promise<void>>();
     let failure: Error | undefined;
-    for await (const chunk of verifiedRead(object, PART_BYTES) as AsyncIterable<Buffer>) {
+    for await (const chunk of blocksOf(verifiedRead(object, READ_BYTES) as AsyncIterable<Buffer>)) {
       if (failure !== undefined) break;
       whole.update(chunk);
       const id = Buffer.from(`${upload}-${String(ids.length).padStart(6, '0')}`).toString('base64');
@@ -77,6 +77,22 @@ export class AzureStore implements ObjectStore {
   close(): void {
     // The SDK keeps no connection that would hold the process open.
   }
+}
+
+/** Small reads gathered into whole blocks: large reads measured ~100 MB more peak RSS in garbage awaiting collection. */
+async function* blocksOf(reads: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const read of reads) {
+    parts.push(read);
+    size += read.length;
+    if (size >= PART_BYTES) {
+      yield Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(parts, size);
 }
 
 async function stageBlock(blob: BlockBlobClient, id: string, chunk: Buffer, signal: AbortSignal | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 // Brings one replica in line with the local tree: compare, upload what differs in reader-safe order, then delete
 // what this tool wrote that the tree no longer holds. A failure stops the target where it is: everything already
 // there is whole (old or new), and the next run catches up.
+import { MirrorError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { LocalObject, ObjectStore } from './object-store.js';
 import { planReplication } from './plan.js';
@@ -22,6 +23,12 @@ export interface ReplicateOptions {
 
 export async function replicate(store: ObjectStore, local: readonly LocalObject[], o: ReplicateOptions): Promise<Replication> {
   const plan = planReplication(local, await store.list());
+  // An empty local tree is far more likely a wrong downloadFolder than a wish to empty the bucket.
+  if (local.length === 0 && plan.remove.length > 0)
+    throw new MirrorError(
+      'REPLICA_FAILED',
+      `the local tree is empty, and publishing it would delete the ${plan.remove.length} object(s) this tool wrote to ${store.location}: refused. Check "downloadFolder", and run download first.`,
+    );
   const result = {
     uploaded: plan.upload.map((u) => u.key),
     removed: plan.remove,

@@ -4,7 +4,7 @@ import { DeleteObjectCommand, HeadObjectCommand, S3Client, paginateListObjectsV2
 import { Upload } from '@aws-sdk/lib-storage';
 import pLimit from 'p-limit';
 import type { S3Target } from '../settings/publish-targets.js';
-import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
+import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, READ_BYTES, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
 import type { LocalObject, ObjectStore, RemoteObject } from './object-store.js';
 import { verifiedRead } from './verified-read.js';
 
@@ -55,7 +55,7 @@ export class S3Store implements ObjectStore {
       params: {
         Bucket: this.target.bucket,
         Key: this.target.prefix + object.key,
-        Body: verifiedRead(object, PART_BYTES),
+        Body: verifiedRead(object, READ_BYTES),
         ContentLength: object.size,
         ContentType: contentType(object.key),
         CacheControl: CACHE_CONTROL,

@@ -49,8 +49,8 @@ const azureTarget = z
   .strictObject({
     name: targetName,
     type: z.literal('azure-blob'),
-    container: z.string().regex(/^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, {
-      message: 'must be an Azure container name: 3-63 lower-case letters, digits or single "-"',
+    container: z.string().regex(/^(\$web|\$root|(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/, {
+      message: 'must be an Azure container name: 3-63 lower-case letters, digits or single "-" (or $web, $root)',
     }),
     prefix,
     /** https://ACCOUNT.blob.core.windows.net (used with the default Azure credential, or with a SAS token from the environment). */
