@@ -12,6 +12,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
 import { parseSize } from '../dist/util/size.js';
+import { median, timed } from './measure.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,23 +29,6 @@ const BIN = join(import.meta.dirname, '..', 'bin', 'mdatp-mirror.js');
 const BUCKET = 'bench';
 const CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 const AZ_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-function timed(cmd, cmdArgs, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@TIME %e %U %S %M', cmd, ...cmdArgs], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
-    });
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.stdout.resume();
-    child.on('close', (code) => {
-      const m = /@@TIME (\S+) (\S+) (\S+) (\d+)/.exec(err);
-      if (!m || code !== 0) return reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited ${code}: ${err}`));
-      resolve({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMiB: Number(m[4]) / 1024 });
-    });
-  });
-}
 
 async function startAzurite(location) {
   const main = join(import.meta.dirname, '..', 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js');
@@ -65,8 +49,6 @@ async function startAzurite(location) {
   process.on('exit', () => child.kill());
   return { port, stop: () => child.kill() };
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(join(WORK, 's3'), { recursive: true });

@@ -1,7 +1,7 @@
 // Reproducible benchmark (issue 4): mdatp-mirror download vs. sequential `curl -L -o` (the sample scripts' method),
 // WAN-like and on loopback, peak RSS for two bundle sizes, and a no-op run. Linux; needs curl and GNU time.
 // Usage: npm run bench [-- --size 128MB --big 512MB --rate 25 --latency 40 --repeat 3]
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
 import { bundleUrl } from '../dist/upstream/urls.js';
 import { parseSize } from '../dist/util/size.js';
+import { median, timed } from './measure.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,28 +38,6 @@ for (const tool of ['curl', '/usr/bin/time']) {
     process.exit(2);
   }
 }
-
-/** Runs a command under GNU time; returns wall seconds, CPU seconds and peak RSS in MiB. */
-function timed(cmd, cmdArgs, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-f', '@@TIME %e %U %S %M', cmd, ...cmdArgs], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    child.on('close', (code) => {
-      const m = /@@TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(err);
-      if (!m) return reject(new Error(`no timing from ${cmd}: ${err}`));
-      if (code !== 0) return reject(new Error(`${cmd} ${cmdArgs.join(' ')} exited ${code}: ${err}\n${out}`));
-      resolve({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMiB: Number(m[4]) / 1024 });
-    });
-  });
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function settingsFor(sim, folder, extra = {}) {
   const file = join(WORK, `settings-${Math.random().toString(16).slice(2)}.json`);

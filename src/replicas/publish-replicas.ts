@@ -112,7 +112,7 @@ async function publishOne(
       store.close();
     }
   } catch (e) {
-    const message = `publish target "${target.name}" (${location}): ${describeReplicaError(e, target).replace(/^publish target "[^"]*": /, '')}`;
+    const message = `publish target "${target.name}" (${location}): ${describeReplicaError(e, target)}`;
     o.logger.error({ event: 'replica-failed', target: target.name, location, err: redactSecrets(message) }, message);
     return {
       ...base,
@@ -124,6 +124,9 @@ async function publishOne(
     };
   }
 }
+
+export const anyReplicaFailed = (replicas: readonly ReplicaOutcome[] | undefined): boolean =>
+  (replicas ?? []).some((r) => r.status === 'failed');
 
 /** At the end of a run that may have changed a served tree: every target, skipping those the record shows in sync. */
 export async function publishAfterChange(

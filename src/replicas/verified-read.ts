@@ -2,7 +2,7 @@
 // file that changed or rotted on disk since it was verified never becomes a committed object.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { Transform, type Readable } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import { MirrorError } from '../errors/catalogue.js';
 import type { LocalObject } from './object-store.js';
 
@@ -26,7 +26,7 @@ export function verifiedRead(object: LocalObject, chunkBytes: number): Readable 
       );
     },
   });
-  const file = createReadStream(object.path, { highWaterMark: chunkBytes });
-  file.on('error', (e) => check.destroy(e));
-  return file.pipe(check);
+  // pipeline, not pipe: a reader that stops early (a failed upload) also closes the file, which on Windows would
+  // otherwise block the next rename of that bundle. Errors reach the reader through `check`.
+  return pipeline(createReadStream(object.path, { highWaterMark: chunkBytes }), check, () => undefined);
 }

@@ -2,7 +2,7 @@
 import type { BundleId } from '../bundle/identity.js';
 import type { TreeName } from '../store/layout.js';
 import type { Versions } from '../bundle/versions.js';
-import type { ReplicaOutcome } from '../replicas/publish-replicas.js';
+import { anyReplicaFailed, type ReplicaOutcome } from '../replicas/publish-replicas.js';
 
 /**
  * held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays.
@@ -56,4 +56,4 @@ export interface RunReport {
 
 /** A run failed (exit 1) when a bundle failed, or a publish target did (the local tree is correct either way). */
 export const runFailed = (report: RunReport): boolean =>
-  report.bundles.some((b) => b.status === 'failed') || (report.replicas ?? []).some((r) => r.status === 'failed');
+  report.bundles.some((b) => b.status === 'failed') || anyReplicaFailed(report.replicas);

@@ -9,7 +9,7 @@ import { checkPromotion, promoteChecked, type PromotionCheck } from '../../promo
 import { loadSettings } from '../../settings/load.js';
 import { StoreLayout } from '../../store/layout.js';
 import { liveWriter } from '../../publish/writers.js';
-import { publishAfterChange } from '../../replicas/publish-replicas.js';
+import { anyReplicaFailed, publishAfterChange } from '../../replicas/publish-replicas.js';
 import { formatReplicaLines } from '../../report/replicas.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
@@ -64,7 +64,7 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
     }
     await writer.refreshIndex();
     const replicas = promoted.length > 0 ? ((await publishAfterChange(settings, { logger, now: io.now })) ?? []) : [];
-    const replicaFailed = replicas.some((r) => r.status === 'failed');
+    const replicaFailed = anyReplicaFailed(replicas);
     const code = replicaFailed ? ExitCode.bundleFailed : ExitCode.ok;
     if (o.json) io.stdout.write(`${JSON.stringify({ promoted, refused: [], replicas, exitCode: code }, null, 2)}\n`);
     else {

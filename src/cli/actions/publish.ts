@@ -1,7 +1,7 @@
 // `mdatp-mirror publish [--target NAME] [--dry-run]`: bring every object-storage target in line with the local tree.
 import { ExitCode } from '../../errors/catalogue.js';
-import { acquireRunLock } from '../../lock/run-lock.js';
-import { publishReplicas } from '../../replicas/publish-replicas.js';
+import { acquireRunLock, type RunLock } from '../../lock/run-lock.js';
+import { anyReplicaFailed, publishReplicas } from '../../replicas/publish-replicas.js';
 import { formatReplicaLines } from '../../report/replicas.js';
 import { loadSettings } from '../../settings/load.js';
 import { StoreLayout } from '../../store/layout.js';
@@ -26,17 +26,17 @@ export async function publish(o: PublishCliOptions, io: CommandIo): Promise<numb
   }
   const { logger, close } = await loggerFor(settings, { console: false, level: o.verbose ? 'debug' : 'info' });
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
-  // A download must not change the tree under an upload (the upload would refuse the changed file anyway).
-  const lock = o.dryRun
-    ? undefined
-    : await acquireRunLock({
+  let lock: RunLock | undefined;
+  try {
+    // A download must not change the tree under an upload (the upload would refuse the changed file anyway).
+    if (!o.dryRun)
+      lock = await acquireRunLock({
         path: StoreLayout.live(settings.downloadFolder).lockFile,
         command: 'publish',
         staleAfterMs: settings.lockStaleAfter,
         waitMs: lockWaitMs(o.wait),
         signal: interruption.signal,
       });
-  try {
     const outcomes = await publishReplicas(settings, {
       logger,
       now: io.now,
@@ -45,7 +45,7 @@ export async function publish(o: PublishCliOptions, io: CommandIo): Promise<numb
       only: o.target,
       dryRun: o.dryRun ?? false,
     });
-    const failed = outcomes.some((r) => r.status === 'failed');
+    const failed = anyReplicaFailed(outcomes);
     const code = interruption.exitCode() ?? (failed ? ExitCode.bundleFailed : ExitCode.ok);
     if (o.json) io.stdout.write(`${JSON.stringify({ targets: outcomes, exitCode: code }, null, 2)}\n`);
     else if (!o.quiet || failed) (failed ? io.stderr : io.stdout).write(formatReplicaLines(outcomes));

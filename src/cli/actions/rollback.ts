@@ -4,6 +4,7 @@ import { loggerFor } from '../logging.js';
 import type { BundleId } from '../../bundle/identity.js';
 import { runRollback } from '../../rollback/rollback.js';
 import { formatReplicaLines } from '../../report/replicas.js';
+import { anyReplicaFailed } from '../../replicas/publish-replicas.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
@@ -26,7 +27,7 @@ export async function rollback(o: RollbackOptions, io: CommandIo): Promise<numbe
       io.now,
     );
     const changed = outcomes.filter((x) => x.status !== 'not-possible');
-    const replicaFailed = replicas.some((r) => r.status === 'failed');
+    const replicaFailed = anyReplicaFailed(replicas);
     const code = outcomes.length > 0 && changed.length === outcomes.length && !replicaFailed ? ExitCode.ok : ExitCode.refused;
     if (o.json) {
       io.stdout.write(`${JSON.stringify({ bundles: outcomes, replicas, exitCode: code }, null, 2)}\n`);
