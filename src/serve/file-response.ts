@@ -2,7 +2,8 @@
 // same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
 // from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
@@ -25,14 +26,28 @@ function ifRangeMatches(value: string, etag: string, lastModified: Date): boolea
   return !Number.isNaN(date) && Math.floor(lastModified.getTime() / 1000) <= Math.floor(date / 1000);
 }
 
+/**
+ * On Windows a file being replaced while read is first moved aside (store/fs-safe.ts renameDurably), so its name is
+ * missing for the moment between two renames: a reader arriving then waits briefly instead of getting a 404.
+ */
+const REPLACE_GAP_WAITS_MS = process.platform === 'win32' ? [5, 20, 75] : [];
+
+async function openServed(path: string): Promise<FileHandle | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open(path, 'r');
+    } catch (e) {
+      const wait = REPLACE_GAP_WAITS_MS[attempt];
+      if (wait === undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+      await sleep(wait);
+    }
+  }
+}
+
 /** Returns undefined when the file does not exist (the caller answers 404). */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<Sent | undefined> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch {
-    return undefined;
-  }
+  const fh = await openServed(path);
+  if (!fh) return undefined;
   let streaming = false;
   try {
     const st = await fh.stat();

@@ -1,8 +1,8 @@
 // Small durable-filesystem steps the publisher is built from: fsync, rename with Windows retries, atomic small writes.
+import { randomBytes } from 'node:crypto';
 import { copyFile, link, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import writeFileAtomic from 'write-file-atomic';
 
 export async function fsyncFile(path: string): Promise<void> {
   const h = await open(path, 'r+');
@@ -28,31 +28,86 @@ export async function fsyncDir(dir: string): Promise<void> {
 }
 
 const WINDOWS_BUSY = new Set(['EPERM', 'EBUSY', 'EACCES']);
+const isWindowsBusy = (e: unknown): boolean => process.platform === 'win32' && WINDOWS_BUSY.has((e as NodeJS.ErrnoException).code ?? '');
 
-/** rename(), retried a bounded number of times when Windows reports the target held open (antivirus, indexer). */
-export async function renameDurably(from: string, to: string, attempts = process.platform === 'win32' ? 10 : 1): Promise<void> {
+/** Retries a step a bounded number of times while Windows reports a file held without delete sharing (antivirus, indexer). */
+async function whileBusy<T>(step: () => Promise<T>, attempts = 10): Promise<T> {
   for (let i = 1; ; i++) {
     try {
-      await rename(from, to);
-      break;
+      return await step();
     } catch (e) {
-      if (i >= attempts || !WINDOWS_BUSY.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      if (i >= attempts || !isWindowsBusy(e)) throw e;
       await sleep(50 * i);
     }
   }
+}
+
+/**
+ * rename() over `to`, made durable. Windows refuses to replace a file that a reader holds open, and serve holds the
+ * live bundle open all day, but it does let that file itself be renamed (Node opens with delete sharing). So there
+ * the held file is moved aside first, the new one takes its name, and the old one is deleted: Windows removes it
+ * when its last reader closes, and every reader keeps the whole old file. The name is absent only between the two
+ * renames, a gap serve bridges (serve/file-response.ts); a crash inside it leaves the manifest without its bundle,
+ * which the next run downloads again.
+ */
+export async function renameDurably(from: string, to: string): Promise<void> {
+  await replace(from, to);
   await fsyncDir(dirname(to));
 }
 
-/** Replaces the file atomically (temp + fsync + rename) and makes the rename itself durable. */
-export async function writeFileDurably(path: string, data: string | Buffer): Promise<void> {
-  await writeFileAtomic(path, data, { fsync: true });
-  await fsyncDir(dirname(path));
+async function replace(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if (!isWindowsBusy(e)) throw e;
+    await whileBusy(() => replaceHeldOpen(from, to));
+  }
 }
 
-/** @param durable false for records whose loss after a power cut costs nothing (the last run's report). */
+async function replaceHeldOpen(from: string, to: string): Promise<void> {
+  const aside = `${to}.${randomBytes(4).toString('hex')}.superseded`;
+  const movedAside = await rename(to, aside).then(
+    () => true,
+    (e: NodeJS.ErrnoException) => {
+      // Nothing to replace: the file held open was the source (a scanner reading the new file); retry as it was.
+      if (e.code === 'ENOENT') return false;
+      throw e;
+    },
+  );
+  try {
+    await rename(from, to);
+  } catch (e) {
+    if (movedAside) await rename(aside, to).catch(() => undefined);
+    throw e;
+  }
+  if (movedAside) await rm(aside, { force: true }).catch(() => undefined);
+}
+
+/**
+ * Replaces the file atomically (temp + fsync + rename) and makes the rename itself durable. Not write-file-atomic:
+ * its rename fails on Windows while a reader holds the file (a manifest being served); renameDurably handles that.
+ * @param durable false for records whose loss after a power cut costs nothing (the last run's report).
+ */
+export async function writeFileDurably(path: string, data: string | Buffer, durable = true): Promise<void> {
+  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    const h = await open(tmp, 'wx');
+    try {
+      await h.writeFile(data);
+      if (durable) await h.sync();
+    } finally {
+      await h.close();
+    }
+    if (durable) await renameDurably(tmp, path);
+    else await replace(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function writeJsonAtomic(path: string, value: unknown, durable = true): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`, { fsync: durable });
-  if (durable) await fsyncDir(dirname(path));
+  await writeFileDurably(path, `${JSON.stringify(value, null, 2)}\n`, durable);
 }
 
 export async function removeQuietly(path: string): Promise<void> {

@@ -98,7 +98,7 @@ export async function expectConsistentMirror(root: string): Promise<void> {
     expect(embedded, `${bundle} holds the versions its manifest records`).toContain(`signatures=${manifest.DefinitionVersion}\n`);
     expect(embedded).toContain(`engine=${manifest.EngineVersion}\n`);
   }
-  const leftovers = files.filter((f) => /\.tmp$|\.partial$|manifest\.json\.\w+$|[/\\]tmp[/\\]/.test(relative(root, f)));
+  const leftovers = files.filter((f) => /\.tmp$|\.partial$|\.superseded$|manifest\.json\.\w+$|[/\\]tmp[/\\]/.test(relative(root, f)));
   expect(leftovers, 'no temp files remain').toEqual([]);
   expect(existsSync(join(root, '.mdatp-mirror', 'lock')), 'lock released').toBe(false);
 }
