@@ -1,5 +1,6 @@
 // `download` end to end: the built CLI against the simulated upstream, in real temp folders.
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useMirrorFixture } from './helpers/fixture.js';
@@ -30,6 +31,19 @@ describe('download', () => {
     expect(r.stdout).toMatch(/8 bundle\(s\): 8 downloaded, 0 up to date, 0 failed/);
     expect(f.upstream.requests.every((q) => q.userAgent?.startsWith('mdatp-mirror/'))).toBe(true);
     await expectConsistentMirror(f.mirror);
+  });
+
+  it('reports a folder where updates.zip belongs as the local problem it is (LOCAL_FILE), not a network error', async () => {
+    await writeSettings(f.dir, f.upstream);
+    const blocking = join(f.mirror, 'linux/production/arch_x86_64/updates.zip');
+    await mkdir(join(blocking, 'left-here'), { recursive: true });
+    const r = await download();
+    expect(r.code).toBe(1);
+    const out = r.stdout + r.stderr;
+    expect(out).toContain(`LOCAL_FILE: rename `);
+    expect(out).toContain(`${blocking} is a folder where a file belongs; remove or rename that folder`);
+    expect(out).not.toMatch(/UPSTREAM_NETWORK|network error/);
+    expect(out).toMatch(/linux\/production\/arm64 +downloaded/);
   });
 
   it('makes no bundle request on a second run when nothing changed', async () => {

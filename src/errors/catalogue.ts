@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'BUNDLE_NOT_ZIP'
   | 'BUNDLE_CRC_MISMATCH'
   | 'DISK_FULL'
+  | 'LOCAL_FILE'
   | 'LOCK_HELD'
   | 'INTERRUPTED'
   | 'PUBLISH_FAILED'

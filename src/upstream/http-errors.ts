@@ -1,6 +1,7 @@
 // Maps HTTP statuses and undici/network failures to catalogue errors, deciding which are worth retrying.
 import type { IncomingHttpHeaders } from 'node:http';
 import { MirrorError } from '../errors/catalogue.js';
+import { fileSystemError } from '../errors/file-system.js';
 import { displayUrl } from './urls.js';
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -48,9 +49,14 @@ function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
-/** Any failure while talking to the upstream, as a catalogue error. Mirror errors pass through unchanged. */
+/**
+ * Any failure while talking to the upstream, as a catalogue error. Mirror errors pass through unchanged, and a local
+ * file error (writing the download, renaming it into place) is reported as the local problem it is.
+ */
 export function networkError(e: unknown, url: string | URL): MirrorError {
   if (e instanceof MirrorError) return e;
+  const local = fileSystemError(e);
+  if (local) return local;
   const name = (e as { name?: unknown })?.name;
   if (name === 'AbortError') return new MirrorError('INTERRUPTED', 'interrupted', { cause: e });
   const code = errorCode(e);
@@ -58,7 +64,6 @@ export function networkError(e: unknown, url: string | URL): MirrorError {
   if (code && TIMEOUT_CODES.has(code)) {
     return new MirrorError('UPSTREAM_TIMEOUT', `timed out talking to ${displayUrl(url)}: ${detail}`, { retryable: true, cause: e });
   }
-  if (code === 'ENOSPC') return new MirrorError('DISK_FULL', `disk full: ${detail}`, { cause: e });
   return new MirrorError('UPSTREAM_NETWORK', `network error talking to ${displayUrl(url)}: ${detail}`, {
     retryable: code === undefined || NETWORK_CODES.has(code),
     cause: e,
