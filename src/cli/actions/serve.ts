@@ -1,6 +1,5 @@
 // `mdatp-mirror serve`: check the flags, then serve the download folder (one process or a cluster) until SIGTERM/SIGINT.
 import { planFor } from '../../bundle/plan.js';
-import { once } from 'node:events';
 import pino from 'pino';
 import { usageError } from '../../errors/catalogue.js';
 import { announcement } from '../../serve/announce.js';
@@ -11,6 +10,7 @@ import { loadSettings } from '../../settings/load.js';
 import { StoreLayout } from '../../store/layout.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
+import { stopRequested } from '../signals.js';
 
 export interface ServeCliOptions extends GlobalOptions {
   readonly host?: string;
@@ -39,7 +39,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   const plan = planFor(settings);
   const workers = o.workers === undefined ? defaultWorkers() : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${o.workers}: a whole number from 1 to 64.`);
-  const signalled = Promise.race([once(process, 'SIGTERM'), once(process, 'SIGINT')]);
+  const signalled = stopRequested();
 
   const announce = (scheme: string, boundPort: number): void => {
     io.stderr.write(

@@ -1,11 +1,11 @@
 // `mdatp-mirror simulate-upstream`: run the emulated update service on loopback until stopped.
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { once } from 'node:events';
 import { usageError } from '../../errors/catalogue.js';
 import { SimulatedUpstream } from '../../simulate/server.js';
 import { parseSize } from '../../util/size.js';
 import type { CommandIo } from '../io.js';
+import { stopRequested } from '../signals.js';
 
 export interface SimulateOptions {
   readonly port: string;
@@ -48,8 +48,7 @@ export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promi
     `simulated upstream listening; use:\n  "baseUpdateUrl": "${sim.baseUrl}"\n  or: mdatp-mirror download --base-url ${sim.baseUrl}\n` +
       `admin: POST ${sim.baseUrl.replace('/fwlink/', '/_admin/bump')}?os=linux  (new release), GET .../_admin/requests\n`,
   );
-  const stop = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')]);
-  await stop;
+  await stopRequested();
   await sim.stop();
   return 0;
 }
