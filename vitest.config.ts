@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The Windows smoke suite needs Wine and Node.js for Windows: .ci/run runs it with vitest.windows.config.ts.
+    exclude: ['test/windows/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration tests spawn the CLI and local servers; two cores, so keep parallelism modest.
