@@ -1,8 +1,10 @@
 // The run log every command opens from its settings: logFilePath, rotated by logMaxBytes x logFiles.
 import { createLogger, type OpenLogger } from '../log/logger.js';
+import { checkLogFile } from '../settings/check-paths.js';
 import type { Settings } from '../settings/load.js';
 
-export function loggerFor(settings: Settings, o: { console: boolean; level?: string }): Promise<OpenLogger> {
+export async function loggerFor(settings: Settings, o: { console: boolean; level?: string }): Promise<OpenLogger> {
+  await checkLogFile(settings.logFilePath);
   return createLogger({
     file: settings.logFilePath,
     rotation: { maxBytes: settings.logMaxBytes, files: settings.logFiles },

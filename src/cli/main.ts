@@ -1,6 +1,7 @@
 // The command line: parses arguments, calls one command, prints errors, and turns the outcome into an exit code.
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isMirrorError } from '../errors/catalogue.js';
+import { fileSystemError } from '../errors/file-system.js';
 import { VERSION } from '../util/user-agent.js';
 import { registerArchiveCommands } from './commands/archive.js';
 import { registerDemo } from './commands/demo.js';
@@ -62,11 +63,13 @@ export async function main(argv: string[], given?: CommandIo): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
-  } catch (e) {
-    if (e instanceof CommanderError) {
+  } catch (thrown) {
+    if (thrown instanceof CommanderError) {
       // --help and --version end here too, with exit code 0.
-      return e.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      return thrown.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
+    // An operating-system file error no command anticipated is still named as one (path, cause, fix), not as a bug.
+    const e = fileSystemError(thrown) ?? thrown;
     if (isMirrorError(e)) {
       if (json) io.stdout.write(`${JSON.stringify({ error: { code: e.code, message: e.message }, exitCode: e.exitCode }, null, 2)}\n`);
       io.stderr.write(`mdatp-mirror: ${e.message}\n`);

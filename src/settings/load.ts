@@ -8,6 +8,7 @@ import parseJson from 'parse-json';
 import { settingsError } from '../errors/catalogue.js';
 import { DEFAULT_SETTINGS_FILE, SETTINGS_ENV, defaultDownloadFolder, defaultLogFilePath } from './defaults.js';
 import { formatIssue } from './format-issues.js';
+import { checkDownloadFolder, type FolderUse } from './check-paths.js';
 import { targetKeys } from './publish-targets.js';
 import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
 import { isLoopbackHost } from '../util/loopback.js';
@@ -51,6 +52,8 @@ export interface SettingsOverrides {
   readonly settingsFile?: string | undefined;
   /** --base-url URL */
   readonly baseUrl?: string | undefined;
+  /** How the command uses downloadFolder: checked (exists as a folder, writable) before anything else happens. */
+  readonly folderUse?: FolderUse | undefined;
 }
 
 export interface SettingsSource {
@@ -103,6 +106,12 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
           : `no settings file at ${file}. Copy settings.example.json to settings.json, or pass --settings FILE (or set ${SETTINGS_ENV}).`,
       );
     }
+    if (code === 'EISDIR') {
+      throw settingsError(
+        'SETTINGS_UNREADABLE',
+        `settings file ${file} is a folder: point ${named ? `--settings (or ${SETTINGS_ENV})` : 'the tool'} at the settings.json inside it, e.g. --settings ${join(file, 'settings.json')}.`,
+      );
+    }
     throw settingsError('SETTINGS_UNREADABLE', `cannot read settings file ${file}: ${(e as Error).message}. Check its permissions.`);
   }
   // Files saved by PowerShell or Notepad often start with a byte-order mark, which JSON does not allow.
@@ -145,6 +154,12 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   }
   const baseUrl = new URL(baseUpdateUrl);
   if (baseUrl.protocol === 'http:' && !isLoopbackHost(baseUrl.hostname) && !s.allowInsecureUpstream) {
+    if (overrides.baseUrl !== undefined) {
+      throw settingsError(
+        'USAGE',
+        `--base-url ${overrides.baseUrl} is plain http:// to ${baseUrl.host}; bundles would travel unencrypted. Use https://, or set "allowInsecureUpstream": true in ${file} if this is deliberate.`,
+      );
+    }
     throw settingsError(
       'SETTINGS_INVALID',
       `${file}: field "baseUpdateUrl" is plain http:// to ${baseUrl.host}; bundles would travel unencrypted. Use https://, or set "allowInsecureUpstream": true if this is deliberate.`,
@@ -168,6 +183,7 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
       `${file}: field "logFilePath" ${logFilePath} ${logConflict}. Choose a file of its own, for example ${EXAMPLE_PATHS.logFilePath}.`,
     );
   }
+  if (overrides.folderUse) await checkDownloadFolder(downloadFolder, overrides.folderUse);
   return {
     ...s,
     baseUpdateUrl,

@@ -23,7 +23,7 @@ function exitCodeFor(report: RunReport, signalExit: number | undefined): number 
 
 export async function download(opts: DownloadOptions, io: CommandIo): Promise<number> {
   const waitMs = lockWaitMs(opts.wait);
-  const settings = await loadSettings({ settingsFile: opts.settings, baseUrl: opts.baseUrl }, io);
+  const settings = await loadSettings({ settingsFile: opts.settings, baseUrl: opts.baseUrl, folderUse: 'write' }, io);
   const interactive = Boolean(io.stdout.isTTY) && !opts.json && !opts.quiet;
   const { logger, close } = await loggerFor(settings, { console: interactive, level: opts.verbose ? 'debug' : 'info' });
   const progress = interactive && io.stderr.isTTY ? new ProgressDisplay(io.stderr) : undefined;

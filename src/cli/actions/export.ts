@@ -43,7 +43,7 @@ function formatReport(r: ExportReport): string {
 export async function exportArchive(o: ExportCliOptions, io: CommandIo): Promise<number> {
   if (o.since !== undefined && o.since !== 'last')
     throw usageError(`--since ${o.since}: only "last" is understood (the previous export from this folder)`);
-  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'read' }, io);
   const ids = selection(o.bundles, planFor(settings));
   const toStdout = o.out === '-';
   const { logger, close } = await loggerFor(settings, { console: false });

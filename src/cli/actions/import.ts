@@ -30,7 +30,7 @@ async function openInput(file: string, cwd: string): Promise<{ input: Readable; 
 
 export async function importArchive(file: string, o: ImportCliOptions, io: CommandIo): Promise<number> {
   const waitMs = lockWaitMs(o.wait);
-  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'write' }, io);
   const { input, where } = await openInput(file, io.cwd);
   const { logger, close } = await loggerFor(settings, { console: false, level: o.verbose ? 'debug' : 'info' });
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));

@@ -21,7 +21,7 @@ export interface PromoteCliOptions extends GlobalOptions {
 }
 
 export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<number> {
-  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'write' }, io);
   const writer = await liveWriter(settings, io.now);
   const live = writer.layout;
   const staging = StoreLayout.staging(settings.downloadFolder);

@@ -17,7 +17,7 @@ export interface PublishCliOptions extends GlobalOptions {
 }
 
 export async function publish(o: PublishCliOptions, io: CommandIo): Promise<number> {
-  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'write' }, io);
   if (settings.publish.length === 0) {
     io.stderr.write(
       `mdatp-mirror publish: ${settings.settingsFile} has no "publish" targets. Add one (README, "Large fleets: object storage and a CDN").\n`,

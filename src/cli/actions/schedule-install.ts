@@ -36,7 +36,8 @@ export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, 
       const text = typeof f.content === 'string' ? f.content : f.content.subarray(2).toString('utf16le').replace(/\r\n/g, '\n');
       io.stdout.write(`# ---- ${f.name} ----\n${text}`);
     }
-    io.stdout.write(`# activate with:\n#   ${integration.activate(resolve(io.cwd, o.out ?? '.'), files)}\n`);
+    // Nothing was written, so there is nothing to activate yet: no command that would read a missing file.
+    io.stdout.write(`# dry run: nothing written; without --dry-run these files are written and the command that activates them printed\n`);
     return 0;
   }
   const dir = resolve(io.cwd, o.out ?? '.');

@@ -35,7 +35,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   const graceMs = parseDuration(o.grace);
   if (graceMs === undefined) throw usageError(`--grace ${o.grace}: write a duration like 30s or 2m.`);
   const tls = await loadTlsFiles(o.tlsCert, o.tlsKey);
-  const settings = await loadSettings({ settingsFile: o.settings }, io);
+  const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'serve' }, io);
   const plan = planFor(settings);
   const workers = o.workers === undefined ? defaultWorkers() : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${o.workers}: a whole number from 1 to 64.`);

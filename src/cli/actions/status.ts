@@ -25,7 +25,7 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
   const maxAgeMs = o.maxAge === undefined ? undefined : parseDuration(o.maxAge);
   if (o.maxAge !== undefined && maxAgeMs === undefined)
     throw usageError(`--max-age ${o.maxAge}: write a duration like 90s, 30m, 4h or 2d.`);
-  const settings = await loadSettings({ settingsFile: o.settings, baseUrl: o.baseUrl }, io);
+  const settings = await loadSettings({ settingsFile: o.settings, baseUrl: o.baseUrl, folderUse: 'read' }, io);
   const layout = StoreLayout.live(settings.downloadFolder);
   const http = o.checkUpstream ? httpClientFor(settings) : undefined;
   try {

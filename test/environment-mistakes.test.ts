@@ -1,0 +1,87 @@
+// Mistakes in the environment around the tool (a file where a folder belongs, a log path that is a folder, a folder
+// given as the settings file): one message naming the setting or flag, the path and the fix, exit 2, no stack trace,
+// nothing created.
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, type CliResult } from './helpers/cli.js';
+import { removeDir, tempDir, writeSettings } from './helpers/mirror.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => removeDir(dir));
+
+const UPSTREAM = 'http://127.0.0.1:9/fwlink/';
+
+function expectNamedMistake(r: CliResult, message: string | RegExp): void {
+  expect(r.code).toBe(2);
+  if (typeof message === 'string') expect(r.stderr).toContain(message);
+  else expect(r.stderr).toMatch(message);
+  expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+}
+
+describe('environment mistakes', () => {
+  it('a file where downloadFolder belongs: download, status, serve, rollback, promote and publish all say so, and create nothing', async () => {
+    const settings = await writeSettings(dir, UPSTREAM);
+    await writeFile(join(dir, 'mirror'), 'not a folder');
+    const message = `downloadFolder ${join(dir, 'mirror')} is a file, not a folder: move the file away, or set downloadFolder to a folder.`;
+    for (const args of [['download'], ['status'], ['serve', '--port', '0'], ['rollback'], ['promote'], ['publish']]) {
+      expectNamedMistake(await runCli([...args, '--settings', settings]), message);
+    }
+    expect((await readdir(dir)).sort()).toEqual(['mirror', 'settings.json']);
+
+    const json = await runCli(['download', '--json', '--settings', settings]);
+    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 2, error: { message } });
+  });
+
+  it('downloadFolder under a file', async () => {
+    await writeFile(join(dir, 'blocker'), 'x');
+    const settings = await writeSettings(dir, UPSTREAM, { downloadFolder: 'blocker/mirror' });
+    expectNamedMistake(
+      await runCli(['download', '--settings', settings]),
+      `downloadFolder ${join(dir, 'blocker/mirror')} lies under ${join(dir, 'blocker')}, which is a file`,
+    );
+  });
+
+  it('serve on a downloadFolder that does not exist yet says to download first', async () => {
+    const settings = await writeSettings(dir, UPSTREAM);
+    expectNamedMistake(
+      await runCli(['serve', '--port', '0', '--settings', settings]),
+      /does not exist, so there is nothing to serve: run mdatp-mirror download first/,
+    );
+  });
+
+  it('logFilePath that is a folder, or that lies under a file', async () => {
+    await mkdir(join(dir, 'logs'));
+    const settings = await writeSettings(dir, UPSTREAM, { logFilePath: 'logs' });
+    expectNamedMistake(
+      await runCli(['download', '--settings', settings]),
+      `logFilePath ${join(dir, 'logs')} is a folder: set logFilePath to a file, such as ${join(dir, 'logs', 'mdatp-mirror.log')}.`,
+    );
+    await writeFile(join(dir, 'blocker'), 'x');
+    await writeSettings(dir, UPSTREAM, { logFilePath: 'blocker/run.log' });
+    expectNamedMistake(
+      await runCli(['download', '--settings', settings]),
+      `logFilePath ${join(dir, 'blocker/run.log')} lies under ${join(dir, 'blocker')}, which is a file`,
+    );
+    expect(existsSync(join(dir, 'mirror'))).toBe(false);
+  });
+
+  it('--settings pointing at a folder names the settings.json inside it', async () => {
+    expectNamedMistake(
+      await runCli(['download', '--settings', dir]),
+      `settings file ${dir} is a folder: point --settings (or MDATP_MIRROR_SETTINGS) at the settings.json inside it, e.g. --settings ${join(dir, 'settings.json')}.`,
+    );
+  });
+
+  it('a plain-http upstream given with --base-url is blamed on --base-url', async () => {
+    const settings = await writeSettings(dir, UPSTREAM);
+    expectNamedMistake(
+      await runCli(['download', '--settings', settings, '--base-url', 'http://updates.example.invalid/fwlink/']),
+      /^mdatp-mirror: --base-url http:\/\/updates\.example\.invalid\/fwlink\/ is plain http:\/\/ to updates\.example\.invalid; .*"allowInsecureUpstream": true in \S+settings\.json/,
+    );
+  });
+});
