@@ -1,7 +1,7 @@
 // `schedule`: runs on a cron schedule without overlapping, stops cleanly; `schedule install`: files a scheduler accepts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import cron from 'node-cron';
@@ -113,6 +113,47 @@ describe('schedule install', () => {
     expect(fields.slice(7)).toEqual(['download', '--quiet', '--settings', settingsFile()]);
   });
 
+  it('activating twice leaves one marked entry, drops an unmarked old one, and keeps every other line byte for byte', async () => {
+    // A stand-in for crontab(1) that keeps the table in a file (and, like crontab, replaces it only once it has read
+    // all of stdin): the real one would edit this machine's own crontab.
+    const bin = join(dir, 'bin');
+    const table = join(dir, 'user.crontab');
+    await mkdir(bin);
+    await writeFile(
+      join(bin, 'crontab'),
+      `#!/bin/sh\ncase "$1" in\n  -l) [ -f '${table}' ] || { echo 'no crontab for you' >&2; exit 1; }; cat '${table}' ;;\n  -) cat > '${table}.new' && mv '${table}.new' '${table}' ;;\n  *) exit 2 ;;\nesac\n`,
+      { mode: 0o755 },
+    );
+    const own =
+      'MAILTO=ops@example.com\n*/5 * * * * /usr/bin/mdatp-mirror status --quiet --settings /etc/mdatp-mirror/settings.json  # ours\n';
+    const unmarked =
+      '# mdatp-mirror: mirror Defender security intelligence (installed by: mdatp-mirror schedule install --with cron)\n' +
+      '0 */4 * * * /usr/bin/node /opt/mdatp-mirror.js download --quiet --settings /etc/mdatp-mirror/settings.json\n';
+    await writeFile(table, own + unmarked + '@reboot /usr/local/bin/other-job\n');
+    for (const every of ['4h', '2h']) {
+      const r = await install('--with', 'cron', '--every', every);
+      const activation = /activate with:\n {2}(.*)\n/.exec(r.stdout)![1]!;
+      const sh = spawnSync('sh', ['-c', activation], { env: { ...process.env, PATH: `${bin}:${process.env['PATH']}` }, encoding: 'utf8' });
+      expect(sh.status, sh.stderr).toBe(0);
+    }
+    const result = await readFile(table, 'utf8');
+    expect(result.startsWith(`${own}@reboot /usr/local/bin/other-job\n`)).toBe(true);
+    expect(result.match(/^# BEGIN mdatp-mirror schedule/gm)).toHaveLength(1);
+    expect(result.match(/^# END mdatp-mirror schedule$/gm)).toHaveLength(1);
+    expect(result).toMatch(/^0 \*\/2 \* \* \* /m);
+    expect(result).not.toMatch(/^0 \*\/4 /m);
+  });
+
+  it('refuses a seconds field cron cannot read, and drops a seconds field of 0', async () => {
+    const r = await install('--with', 'cron', '--cron', '30 0 */4 * * *');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/seconds are not supported when installing a schedule; use 5 fields/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+    expect((await install('--with', 'cron', '--cron', '0 30 2 * * *')).code).toBe(0);
+    const line = (await readFile(join(dir, 'out/mdatp-mirror.crontab'), 'utf8')).split('\n').find((l) => l && !l.startsWith('#'))!;
+    expect(line.split(' ').slice(0, 6)).toEqual(['30', '2', '*', '*', '*', process.execPath]);
+  });
+
   for (const schedule of [
     ['--every', '4h'],
     ['--cron', '30 2,14 * * 1-5'],
@@ -181,6 +222,9 @@ describe('schedule install', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('# ---- mdatp-mirror.timer ----');
     expect(existsSync(join(dir, 'out'))).toBe(false);
+    const cronDry = await install('--with', 'cron', '--dry-run');
+    expect(cronDry.stdout).toContain('# dry run: nothing written');
+    expect(cronDry.stdout).not.toMatch(/crontab -$/m);
   });
 
   it('exits 2 on an unknown --with, a bad --every, or both --every and --cron', async () => {

@@ -35,6 +35,13 @@ export function cronFields(expr: string): CalendarFields {
   return { minute: p.minute, hour: p.hour, dayOfMonth: nums(p.dayOfMonth), month: p.month, dayOfWeek: nums(p.dayOfWeek).map((d) => d % 7) };
 }
 
+/** The expression as cron(8) reads it: five fields (a seconds field of 0 is dropped; any other is refused). */
+export function fiveFieldCron(expr: string): string {
+  cronFields(expr);
+  const f = expr.trim().split(/\s+/);
+  return (f.length === 6 ? f.slice(1) : f).join(' ');
+}
+
 const isAll = (xs: number[], from: number, to: number): boolean => xs.length === to - from + 1;
 const DOW = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const two = (n: number): string => String(n).padStart(2, '0');
