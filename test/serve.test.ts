@@ -1,16 +1,15 @@
 // `serve` through the real CLI: HTTP semantics, the traversal table, TLS, replacement during a download,
 // /healthz, /metrics, access log and graceful shutdown.
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { get, request, type IncomingMessage } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { Agent, request as undiciRequest } from 'undici';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../src/simulate/server.js';
 import { runCli } from './helpers/cli.js';
 import { removeDir, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
-import { rawRequest, startServe, type RunningServe } from './helpers/serve.js';
+import { pausedDownload, rawRequest, startServe, type RunningServe } from './helpers/serve.js';
 import { makeCertificates } from './helpers/tls.js';
 
 let upstream: SimulatedUpstream;
@@ -57,22 +56,6 @@ function fetchRaw(url: string, headers: Record<string, string> = {}, method = 'G
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** A client that reads one chunk and stops reading: the server is held mid-file by backpressure. */
-async function pausedDownload(url: string): Promise<{ finish: () => Promise<Buffer> }> {
-  const chunks: Buffer[] = [];
-  const res = await new Promise<IncomingMessage>((resolve) => get(url, resolve));
-  res.once('data', (c: Buffer) => chunks.push(c));
-  await once(res, 'data');
-  res.pause();
-  return {
-    async finish() {
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.resume();
-      await once(res, 'end');
-      return Buffer.concat(chunks);
-    },
-  };
-}
-
 describe('serve: HTTP', () => {
   it('serves GET and HEAD with Content-Type, Content-Length, ETag and Last-Modified, on a kept-alive connection', async () => {
     serve = await startServe(settingsArgs());

@@ -1,4 +1,6 @@
-// Starts `mdatp-mirror serve` as a real process on a free port and waits for its startup line.
+// Starts `mdatp-mirror serve` as a real process on a free port and waits for its startup line; clients that test it.
+import { once } from 'node:events';
+import { get, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { startCli } from './cli.js';
 
@@ -35,4 +37,21 @@ export function rawRequest(port: number, request: string): Promise<string> {
     socket.on('end', () => resolve(data));
     socket.on('error', reject);
   });
+}
+
+/** A GET that reads its first chunk and then stops reading, so the server holds the file open until finish(). */
+export async function pausedDownload(url: string): Promise<{ finish: () => Promise<Buffer> }> {
+  const chunks: Buffer[] = [];
+  const res = await new Promise<IncomingMessage>((resolve) => get(url, resolve));
+  res.once('data', (c: Buffer) => chunks.push(c));
+  await once(res, 'data');
+  res.pause();
+  return {
+    async finish() {
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.resume();
+      await once(res, 'end');
+      return Buffer.concat(chunks);
+    },
+  };
 }

@@ -2,14 +2,13 @@
 // upstream on loopback, with the mirror in C:\smoke. What cannot apply on Windows is said where it is left out:
 // POSIX signals other than Ctrl-C, systemd and crontab are tested on Linux only.
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { get, type IncomingMessage } from 'node:http';
 import { userInfo } from 'node:os';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../../src/simulate/server.js';
 import { expectConsistentMirror, readJson, snapshot, startUpstream } from '../helpers/mirror.js';
+import { pausedDownload } from '../helpers/serve.js';
 import { onDriveC, runWin, startWinServe, type WinServe } from './wine.js';
 
 const ROOT = 'C:\\smoke';
@@ -49,22 +48,6 @@ async function serveMirror(): Promise<WinServe> {
   const s = await startWinServe(['--settings', SETTINGS]);
   servers.push(s);
   return s;
-}
-
-async function pausedDownload(url: string): Promise<{ finish: () => Promise<Buffer> }> {
-  const chunks: Buffer[] = [];
-  const res = await new Promise<IncomingMessage>((resolve) => get(url, resolve));
-  res.once('data', (c: Buffer) => chunks.push(c));
-  await once(res, 'data');
-  res.pause();
-  return {
-    async finish() {
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.resume();
-      await once(res, 'end');
-      return Buffer.concat(chunks);
-    },
-  };
 }
 
 async function fetchBody(url: string): Promise<Buffer> {
