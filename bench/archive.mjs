@@ -6,24 +6,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
-import { parseSize } from '../dist/util/size.js';
-import { median, timed } from './measure.mjs';
+import { BIN, benchOptions, median, timed } from './measure.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    size: { type: 'string', default: '256MB' },
-    repeat: { type: 'string', default: '3' },
-    work: { type: 'string', default: '.bench-tmp/archive' },
-    keep: { type: 'boolean', default: false },
-  },
-});
-const SIZE = parseSize(args.size);
-const REPEAT = Number(args.repeat);
-const WORK = join(process.cwd(), args.work);
-const BIN = join(import.meta.dirname, '..', 'bin', 'mdatp-mirror.js');
+const { SIZE, REPEAT, WORK, keep } = benchOptions('archive');
 
 const settings = (dir, extra) => {
   const file = join(dir, 'settings.json');
@@ -91,4 +78,4 @@ const result = {
 console.log(JSON.stringify(result, null, 2));
 const ok = result.export.ofCopy >= 0.8 && result.import.ofCopy >= 0.8 && result.export.peakRssMiB <= 120 && result.import.peakRssMiB <= 120;
 console.log(ok ? 'targets met (>= 0.8x copy rate, <= 120 MB RSS)' : 'TARGETS NOT MET (>= 0.8x copy rate, <= 120 MB RSS)');
-if (!args.keep) rmSync(WORK, { recursive: true, force: true });
+if (!keep) rmSync(WORK, { recursive: true, force: true });

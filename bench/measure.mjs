@@ -1,5 +1,25 @@
-// What every bench script measures a command with: GNU time's wall, CPU and peak RSS, and the median of rounds.
+// What every bench script measures a command with: GNU time's wall, CPU and peak RSS, and the median of rounds;
+// the CLI they run, and the options the one-command benches share.
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseSize } from '../dist/util/size.js';
+
+/** The built CLI. */
+export const BIN = join(import.meta.dirname, '..', 'bin', 'mdatp-mirror.js');
+
+/** --size, --repeat, --work (under .bench-tmp/<name>) and --keep, as bench:archive and bench:publish take them. */
+export function benchOptions(name) {
+  const { values } = parseArgs({
+    options: {
+      size: { type: 'string', default: '256MB' },
+      repeat: { type: 'string', default: '3' },
+      work: { type: 'string', default: `.bench-tmp/${name}` },
+      keep: { type: 'boolean', default: false },
+    },
+  });
+  return { SIZE: parseSize(values.size), REPEAT: Number(values.repeat), WORK: join(process.cwd(), values.work), keep: values.keep };
+}
 
 /** Runs a command under GNU time; rejects unless it exits 0. An env value of undefined removes that variable. */
 export function timed(cmd, cmdArgs, env = {}) {

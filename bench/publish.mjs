@@ -6,26 +6,13 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import S3rver from 's3rver';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
-import { parseSize } from '../dist/util/size.js';
-import { median, timed } from './measure.mjs';
+import { BIN, benchOptions, median, timed } from './measure.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    size: { type: 'string', default: '256MB' },
-    repeat: { type: 'string', default: '3' },
-    work: { type: 'string', default: '.bench-tmp/publish' },
-    keep: { type: 'boolean', default: false },
-  },
-});
-const SIZE = parseSize(args.size);
-const REPEAT = Number(args.repeat);
-const WORK = join(process.cwd(), args.work);
-const BIN = join(import.meta.dirname, '..', 'bin', 'mdatp-mirror.js');
+const { SIZE, REPEAT, WORK, keep } = benchOptions('publish');
 const BUCKET = 'bench';
 const CREDS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 const AZ_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -47,7 +34,15 @@ async function startAzurite(location) {
   );
   // Also when the bench fails half-way: no emulator is left running.
   process.on('exit', () => child.kill());
-  return { port, stop: () => child.kill() };
+  // Waits for it to exit: it writes its database on the way out, which a removal of WORK must not race.
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    port,
+    stop: async () => {
+      child.kill();
+      await exited;
+    },
+  };
 }
 
 rmSync(WORK, { recursive: true, force: true });
@@ -124,7 +119,7 @@ for (let i = 0; i < REPEAT; i++) {
   rows.push({ rclone, toS3, toAzure });
 }
 await s3.close();
-azurite.stop();
+await azurite.stop();
 
 const rate = (s) => Math.round(bytes / 1048576 / s);
 const t = (k) => median(rows.map((r) => r[k].wall));
@@ -149,4 +144,4 @@ const result = {
 console.log(JSON.stringify(result, null, 2));
 const ok = result.publishS3.ofRcloneTime <= 1 && result.publishS3.peakRssMiB <= 150 && result.publishAzurite.peakRssMiB <= 150;
 console.log(ok ? 'targets met (<= 1.0x rclone time, <= 150 MB RSS)' : 'TARGETS NOT MET (<= 1.0x rclone time, <= 150 MB RSS)');
-if (!args.keep) rmSync(WORK, { recursive: true, force: true });
+if (!keep) rmSync(WORK, { recursive: true, force: true });

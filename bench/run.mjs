@@ -10,7 +10,7 @@ import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
 import { bundleUrl } from '../dist/upstream/urls.js';
 import { parseSize } from '../dist/util/size.js';
-import { median, timed } from './measure.mjs';
+import { BIN, median, timed } from './measure.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,7 +28,6 @@ const SIZE = parseSize(args.size);
 const BIG = parseSize(args.big);
 const REPEAT = Number(args.repeat);
 const WORK = join(process.cwd(), args.work);
-const BIN = join(import.meta.dirname, '..', 'bin', 'mdatp-mirror.js');
 
 for (const tool of ['curl', '/usr/bin/time']) {
   try {

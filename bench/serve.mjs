@@ -12,6 +12,7 @@ import { Catalog } from '../dist/simulate/catalog.js';
 import { parseSize } from '../dist/util/size.js';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import { BIN } from './measure.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,7 +27,7 @@ const { values: args } = parseArgs({
 const SIZE = parseSize(args.size);
 const CLIENTS = Number(args.clients);
 const WORK = join(process.cwd(), args.work, 'serve');
-const BIN = join(import.meta.dirname, '..', 'bin', 'mdatp-mirror.js');
+
 const log = (...a) => console.error('[bench:serve]', ...a);
 const has = (cmd) => {
   try {

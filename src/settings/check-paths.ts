@@ -2,9 +2,9 @@
 // where downloadFolder belongs, a log path that is a folder, a folder this user cannot write) is one message naming
 // the setting, the path and the fix, with exit 2, instead of a stack trace or a misleading result later.
 import { constants } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { settingsError } from '../errors/catalogue.js';
 
 /**
@@ -92,30 +92,19 @@ export async function checkDownloadFolder(folder: string, use: FolderUse): Promi
   if (!(await writable(where))) notWritable('downloadFolder', folder, where);
 }
 
-/** logFilePath: a file (or nothing yet) in a folder this user can create and write. */
+/** logFilePath: a file (or nothing yet) that this user can create or append to. */
 export async function checkLogFile(file: string): Promise<void> {
   const state = await inspect(file);
   if (state.kind === 'folder') {
     throw settingsError(
       'SETTINGS_INVALID',
-      `logFilePath ${file} is a folder: set logFilePath to a file, such as ${file.replace(/[\\/]+$/, '')}${file.includes('\\') ? '\\' : '/'}mdatp-mirror.log.`,
+      `logFilePath ${file} is a folder: set logFilePath to a file, such as ${join(file, 'mdatp-mirror.log')}.`,
     );
   }
   if (state.kind === 'under-file') {
     throw settingsError('SETTINGS_INVALID', `logFilePath ${file} lies under ${state.file}, which is a file: choose another logFilePath.`);
   }
-  if (state.kind === 'missing') {
-    const folder = dirname(file);
-    try {
-      await mkdir(folder, { recursive: true });
-    } catch (e) {
-      throw settingsError(
-        'SETTINGS_INVALID',
-        `logFilePath ${file}: its folder ${folder} cannot be created (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): create it for user ${userName()}, or choose another logFilePath.`,
-      );
-    }
-    if (!(await writable(folder))) notWritable('logFilePath', file, folder);
-    return;
-  }
-  if (!(await writable(file))) notWritable('logFilePath', file, file);
+  // The logger creates missing folders; what has to be writable is the nearest one that exists.
+  const where = state.kind === 'missing' ? state.under : file;
+  if (!(await writable(where))) notWritable('logFilePath', file, where);
 }
