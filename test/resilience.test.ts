@@ -1,7 +1,8 @@
 // Faults a mirror meets unattended: flaky and throttling servers, cut and stalled transfers, proxies, overlapping
 // runs, crashes and signals. Each case ends with the same invariant: live bundles match their manifests, no temp files.
 import { once } from 'node:events';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -181,6 +182,42 @@ describe('one run at a time', () => {
     const r = await download();
     expect(r.code).toBe(0);
     expect((await logLines()).some((l) => String(l['msg']).includes(`took over a stale lock (pid ${dead.pid}`))).toBe(true);
+    await expectConsistentMirror(f.mirror);
+  });
+});
+
+describe('a live run is never disturbed', () => {
+  it("keeps a live holder's lock however old it looks, and the second run leaves the first one's temp files alone", async () => {
+    await withSlowUpstream(1_000_000, async (slow) => {
+      await writeSettings(f.dir, slow, { architectures: ['x86_64'], lockStaleAfter: '5m' });
+      const progress = bodyProgressOf(slow, 100_000);
+      const first = startCli(['download', '--settings', settingsPath()]);
+      await progress;
+      const lockPath = join(f.mirror, '.mdatp-mirror', 'lock');
+      await writeFile(lockPath, JSON.stringify({ ...(await readJson(lockPath)), startedAt: '2000-01-01T00:00:00.000Z' }));
+      const second = await download();
+      expect(second.code).toBe(3);
+      expect(second.stderr).toMatch(/another run holds the lock .*pid \d+/);
+      expect(await readdir(join(f.mirror, '.mdatp-mirror', 'tmp'))).not.toEqual([]);
+      const firstResult = await first.result;
+      expect(firstResult.code, firstResult.stderr).toBe(0);
+      await expectConsistentMirror(f.mirror);
+    });
+  });
+
+  it('clears temp files of runs that are gone at the start, but not those of a live process', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+    const tmp = join(f.mirror, '.mdatp-mirror', 'tmp');
+    await mkdir(tmp, { recursive: true });
+    const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+    const live = `${hostTag}-${process.pid}.linux-production-x86_64.download.0000.tmp`;
+    const gone = [`${hostTag}-${2 ** 22 + 12345}.linux-production-x86_64.download.0000.tmp`, 'linux-production-x86_64.download.1111.tmp'];
+    for (const name of [live, ...gone]) await writeFile(join(tmp, name), 'partial');
+    expect((await download()).code).toBe(0);
+    expect(await readdir(tmp)).toEqual([live]);
+    const cleared = (await logLines()).find((l) => String(l['msg']).includes('left by an interrupted run'));
+    expect(cleared?.['files']).toEqual(expect.arrayContaining(gone));
+    await rm(tmp, { recursive: true });
     await expectConsistentMirror(f.mirror);
   });
 });

@@ -1,4 +1,5 @@
-// One run at a time per download folder: an exclusive-create lock file naming its holder, taken over when stale.
+// One run at a time per download folder: an exclusive-create lock file naming its holder, taken over when stale
+// (its process gone on this host, or too old on another).
 // (On one host this is enough; mkdir-based locks that survive NFS kill the process on event-loop stalls.)
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -18,7 +19,7 @@ export interface LockHolder {
 export interface LockOptions {
   readonly path: string;
   readonly command: string;
-  /** A lock older than this is stale even if its holder seems alive (hung process, pid reuse). */
+  /** Another host's lock older than this is stale (its process cannot be checked from here). */
   readonly staleAfterMs: number;
   /** How long to wait for a held lock; 0 fails at once. */
   readonly waitMs: number;
@@ -33,7 +34,8 @@ export interface RunLock {
   release(): Promise<void>;
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process with this id runs on this host (EPERM: it does, under another user). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -52,9 +54,10 @@ async function readHolder(path: string): Promise<LockHolder | undefined> {
 
 export function staleReason(h: LockHolder | undefined, now: number, staleAfterMs: number): string | undefined {
   if (!h || typeof h.pid !== 'number') return 'the lock file is unreadable';
+  // A live holder on this host is never taken over, however old: a slow run would lose its temp files to the next.
+  if (h.host === hostname()) return pidAlive(h.pid) ? undefined : `process ${h.pid} is no longer running`;
   const age = now - Date.parse(h.startedAt);
-  if (!(age < staleAfterMs)) return `it is older than the limit (started ${h.startedAt})`;
-  if (h.host === hostname() && !pidAlive(h.pid)) return `process ${h.pid} is no longer running`;
+  if (!(age < staleAfterMs)) return `it is older than the limit (started ${h.startedAt}) and held on another host`;
   return undefined;
 }
 

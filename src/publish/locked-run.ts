@@ -32,12 +32,12 @@ export async function withLockedTree<T>(o: LockedRunOptions, work: () => Promise
       `took over a stale lock (${describeHolder(lock.tookOverFrom)}): ${lock.tookOverFrom.reason}`,
     );
   try {
-    const leftovers = await o.writer.removeTemp();
+    const leftovers = await o.writer.removeTemp('gone');
     if (leftovers.length > 0) o.logger.warn({ files: leftovers }, `removed ${leftovers.length} temp file(s) left by an interrupted run`);
     await o.writer.prepare();
     return await work();
   } finally {
-    await o.writer.removeTemp();
+    await o.writer.removeTemp('mine');
     await lock.release();
   }
 }

@@ -18,7 +18,7 @@
 // which no longer matches the tree: `status` says so, readers refuse what it does not vouch for, and the next change
 // (or run) rewrites both.
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, rename } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BundleId } from '../bundle/identity.js';
 import { manifestVersions, versionLabel } from '../bundle/versions.js';
@@ -33,6 +33,7 @@ import { readTreeIndex } from '../signed-index/read-tree-index.js';
 import type { SecretKey } from '../signing/minisign.js';
 import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
+import { leftByGoneRun, madeByThisRun, thisRunTag } from './run-temp.js';
 
 export interface TreeWriterOptions {
   /** Rotate the live pair into <channel>_back before replacing it. */
@@ -64,7 +65,7 @@ export class TreeWriter implements Publisher {
 
   /** A fresh temp file name on the tree's volume, for a download or any other bytes on their way in. */
   tempFile(id: BundleId, kind: string): string {
-    return join(this.layout.tmpDir, `${id.os}-${id.channel}-${id.arch}.${kind}.${randomBytes(4).toString('hex')}.tmp`);
+    return join(this.layout.tmpDir, `${thisRunTag}.${id.os}-${id.channel}-${id.arch}.${kind}.${randomBytes(4).toString('hex')}.tmp`);
   }
 
   async prepare(): Promise<void> {
@@ -72,13 +73,15 @@ export class TreeWriter implements Publisher {
   }
 
   /**
-   * Removes the temp folder and whatever is in it: a crashed run's leftovers at the start of a run, this run's own
-   * at its end. Returns the names that were there. Call only while holding the lock.
+   * Removes temp files: those of runs that are gone (at the start of a run), or this run's own (at its end), and the
+   * temp folder once empty. Another live run's files stay. Returns the names removed. Call only while holding the lock.
    */
-  async removeTemp(): Promise<string[]> {
+  async removeTemp(whose: 'gone' | 'mine'): Promise<string[]> {
     const names = await readdir(this.layout.tmpDir).catch(() => [] as string[]);
-    await removeQuietly(this.layout.tmpDir);
-    return names;
+    const removed = names.filter(whose === 'gone' ? leftByGoneRun : madeByThisRun);
+    await Promise.all(removed.map((name) => removeQuietly(join(this.layout.tmpDir, name))));
+    await rmdir(this.layout.tmpDir).catch(() => undefined);
+    return removed;
   }
 
   async publish(id: BundleId, bundle: VerifiedBundle): Promise<PublishResult> {

@@ -22,9 +22,11 @@ const holder = (over: Partial<{ pid: number; host: string; startedAt: string }> 
 describe('run lock', () => {
   const at = Date.parse('2026-11-23T08:10:00Z');
 
-  it('calls a lock stale when unreadable, too old, or its process is gone on this host', () => {
+  it('calls a lock stale when unreadable, its process is gone on this host, or too old on another host', () => {
     expect(staleReason(undefined, at, 3_600_000)).toMatch(/unreadable/);
-    expect(staleReason(holder(), at, 60_000)).toMatch(/older than the limit/);
+    // A live process on this host keeps its lock whatever its age.
+    expect(staleReason(holder(), at, 60_000)).toBeUndefined();
+    expect(staleReason(holder({ host: 'elsewhere' }), at, 60_000)).toMatch(/older than the limit/);
     expect(staleReason(holder({ pid: 2 ** 22 + 12345 }), at, 3_600_000)).toMatch(/no longer running/);
     expect(staleReason(holder(), at, 3_600_000)).toBeUndefined();
     // Another host's process cannot be checked: only its age can make it stale.
@@ -33,14 +35,14 @@ describe('run lock', () => {
 
   it('refuses a live holder with exit 3, takes over a stale one (by the injected clock), and releases only its own', async () => {
     const path = join(dir, 'lock');
-    await writeFile(path, JSON.stringify(holder()));
+    await writeFile(path, JSON.stringify(holder({ host: 'elsewhere' })));
     await expect(acquireRunLock({ path, command: 'download', staleAfterMs: 3_600_000, waitMs: 0, now: () => at })).rejects.toMatchObject({
       code: 'LOCK_HELD',
       exitCode: 3,
     });
     const lock = await acquireRunLock({ path, command: 'download', staleAfterMs: 60_000, waitMs: 0, now: () => at });
     expect(lock.tookOverFrom?.reason).toMatch(/older than the limit/);
-    await writeFile(path, JSON.stringify(holder({ startedAt: new Date(at).toISOString() })));
+    await writeFile(path, JSON.stringify(holder({ host: 'elsewhere', startedAt: new Date(at).toISOString() })));
     await lock.release();
     expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({ token: 't' });
   });
