@@ -312,6 +312,39 @@ describe('proxy', () => {
     }
   });
 
+  it('names a proxy that refuses the credentials (407, not retried, password never shown) or is busy (503, retried)', async () => {
+    const strict = await startProxy({ requireAuth: 'mirror:right-pa55' });
+    try {
+      await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], proxy: `http://mirror:wr0ng-pa55@127.0.0.1:${strict.port}` });
+      const r = await download();
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(
+        /UPSTREAM_PROXY: the proxy refused to connect to .*HTTP 407 Proxy Authentication Required\. Check the user and password in the proxy setting/,
+      );
+      expect(strict.seen).toHaveLength(1);
+      expect(`${r.stdout}${r.stderr}${await readFile(join(f.dir, 'mirror.log'), 'utf8')}`).not.toContain('wr0ng-pa55');
+    } finally {
+      await strict.close();
+    }
+    // Only https:// goes through a CONNECT tunnel (as Microsoft's service does); plain http is forwarded.
+    const { makeCertificates } = await import('./helpers/tls.js');
+    const certs = makeCertificates(f.dir);
+    const tlsUpstream = await startUpstream({ tls: { cert: certs.cert, key: certs.key }, bundleSize: 64 * 1024 });
+    const busy = await startProxy({ refuseConnect: { status: 503, times: 2 } });
+    try {
+      await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], retries: 4, proxy: busy.url, caFile: 'ca.pem' });
+      const r = await download();
+      expect(r.code, r.stderr).toBe(0);
+      const retried = (await logLines()).filter((l) => l['code'] === 'UPSTREAM_PROXY' && String(l['msg']).includes('retrying'));
+      expect(retried.length).toBe(2);
+      expect(JSON.stringify(retried[0])).toMatch(/the proxy answered HTTP 503 instead of connecting/);
+      await expectConsistentMirror(f.mirror);
+    } finally {
+      await busy.close();
+      await tlsUpstream.stop();
+    }
+  });
+
   it('honours HTTPS_PROXY/HTTP_PROXY from the environment', async () => {
     const proxy = await startProxy();
     try {
@@ -424,8 +457,29 @@ describe('TLS', () => {
       await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], retries: 1 });
       const refused = await download();
       expect(refused.code).toBe(1);
-      expect(refused.stderr).toMatch(/UPSTREAM_NETWORK: .*(certificate|self-signed|UNABLE_TO_VERIFY)/i);
+      expect(refused.stderr).toMatch(
+        /UPSTREAM_TLS: the certificate of https:\/\/127\.0\.0\.1:\d+\/.* is not trusted: .*put that CA's certificate \(PEM\) in caFile/,
+      );
       expect(tlsUpstream.countRequests('bundle')).toBe(0);
+
+      // caFile mistakes are settings mistakes: exit 2 naming caFile and the path, before any request.
+      for (const [file, content, why] of [
+        ['missing.pem', undefined, /caFile .*missing\.pem does not exist/],
+        ['empty.pem', 'not a certificate\n', /caFile .*empty\.pem holds no PEM certificate/],
+        [
+          'broken.pem',
+          '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n',
+          /caFile .*broken\.pem holds a certificate that does not parse/,
+        ],
+        ['.', undefined, /caFile .* is a folder/],
+      ] as const) {
+        if (content !== undefined) await writeFile(join(f.dir, file), content);
+        await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], caFile: file });
+        const wrong = await download();
+        expect(wrong.code, wrong.stderr).toBe(2);
+        expect(wrong.stderr).toMatch(why);
+        expect(wrong.stderr).not.toMatch(/\n\s+at /);
+      }
 
       await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], caFile: 'ca.pem' });
       const r = await download();

@@ -36,6 +36,8 @@ export interface ReadArchiveOptions {
   readonly allowUnsigned: boolean;
   readonly tempFile: (id: BundleId, kind: string) => string;
   readonly signal?: AbortSignal | undefined;
+  /** maxUnpackedSize, for each bundle's zip check. */
+  readonly maxUnpackedBytes: number;
 }
 
 const MAX_SIGNATURE_BYTES = 16 * 1024;
@@ -143,7 +145,10 @@ class ArchiveReader {
     if (hash.digest('hex') !== listed.sha256)
       throw refused(this.o.where, `${name} differs from the index (SHA-256): the archive was changed or damaged`);
     // The CRC pass and the flush overlap the next file's transfer; all are awaited before anything is published.
-    const check = Promise.all([checkZip(tempPath, `${name} in ${this.o.where}`), fsyncFile(tempPath)]);
+    const check = Promise.all([
+      checkZip(tempPath, `${name} in ${this.o.where}`, { maxUnpackedBytes: this.o.maxUnpackedBytes, signal: this.o.signal }),
+      fsyncFile(tempPath),
+    ]);
     check.catch(() => undefined);
     this.checks.push(check);
     this.bundles.push({ pair, tempPath });

@@ -92,6 +92,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       allowUnsigned: req.allowUnsigned,
       tempFile: (id, kind) => writer.tempFile(id, kind),
       signal: req.signal,
+      maxUnpackedBytes: settings.maxUnpackedSize,
     });
     if (req.signal?.aborted) throw new MirrorError('INTERRUPTED', 'interrupted before publishing; nothing was imported');
     const { index, signedBy } = contents.checked;

@@ -5,6 +5,8 @@ import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { MirrorError } from '../errors/catalogue.js';
+import { formatBytes } from '../util/bytes.js';
+import { DEFAULT_MAX_UNPACKED_BYTES } from './limits.js';
 
 export interface ZipSummary {
   readonly entries: number;
@@ -78,7 +80,44 @@ function openEntry(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
 }
 
-export async function checkZip(path: string, label = path): Promise<ZipSummary> {
+export interface ZipCheckOptions {
+  /** The most the entries may unpack to, declared and actual (maxUnpackedSize). */
+  readonly maxUnpackedBytes?: number;
+  /** A stop request: the CRC pass ends within one read. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** Every entry's metadata from the central directory, before anything is inflated. */
+async function listEntries(zip: ZipFile): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) entries.push(entry);
+  return entries;
+}
+
+/**
+ * The first pair of entries whose data overlap (as unzip -t's "overlapped components"): a real zip stores each entry
+ * once, while a zip bomb points many entries at one compressed stream. The local header is at least 30 bytes plus the
+ * name, so this lower bound on each entry's extent never accuses a well-formed zip.
+ */
+function overlappingEntries(entries: readonly Entry[]): [Entry, Entry] | undefined {
+  const byOffset = [...entries].sort((a, b) => a.relativeOffsetOfLocalHeader - b.relativeOffsetOfLocalHeader);
+  for (let i = 1; i < byOffset.length; i++) {
+    const [prev, next] = [byOffset[i - 1]!, byOffset[i]!];
+    const prevEnd = prev.relativeOffsetOfLocalHeader + 30 + prev.fileNameLength + prev.compressedSize;
+    if (next.relativeOffsetOfLocalHeader < prevEnd) return [prev, next];
+  }
+  return undefined;
+}
+
+function tooLarge(label: string, what: string, max: number): MirrorError {
+  return new MirrorError(
+    'BUNDLE_TOO_LARGE',
+    `${label} ${what} more than maxUnpackedSize (${formatBytes(max)}): refused as a possible zip bomb. If it is a genuine bundle, raise maxUnpackedSize in settings.json`,
+  );
+}
+
+export async function checkZip(path: string, label = path, o: ZipCheckOptions = {}): Promise<ZipSummary> {
+  const max = o.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES;
   let zip: ZipFile;
   try {
     zip = await openZip(path);
@@ -88,12 +127,25 @@ export async function checkZip(path: string, label = path): Promise<ZipSummary> 
   let entries = 0;
   let uncompressedBytes = 0;
   try {
-    for (let entry = await nextEntry(zip); entry; entry = await nextEntry(zip)) {
-      if (entry.fileName.endsWith('/')) continue;
+    const listed = (await listEntries(zip)).filter((entry) => !entry.fileName.endsWith('/'));
+    const overlap = overlappingEntries(listed);
+    if (overlap) {
+      throw new MirrorError(
+        'BUNDLE_NOT_ZIP',
+        `${label} has overlapping entries (${overlap[0].fileName} and ${overlap[1].fileName} share their data): refused as a zip bomb`,
+      );
+    }
+    const declared = listed.reduce((sum, entry) => sum + entry.uncompressedSize, 0);
+    if (declared > max) throw tooLarge(label, `declares ${formatBytes(declared)} unpacked,`, max);
+    for (const entry of listed) {
+      o.signal?.throwIfAborted();
       let crc = 0;
       for await (const chunk of await openEntry(zip, entry)) {
         crc = crc32(chunk, crc);
         uncompressedBytes += (chunk as Buffer).length;
+        // yauzl stops an entry that inflates past its declared size; this guards the total against lying sizes too.
+        if (uncompressedBytes > max) throw tooLarge(label, 'unpacks to', max);
+        o.signal?.throwIfAborted();
       }
       if (crc >>> 0 !== entry.crc32 >>> 0) {
         throw new MirrorError(
@@ -105,7 +157,7 @@ export async function checkZip(path: string, label = path): Promise<ZipSummary> 
       entries++;
     }
   } catch (e) {
-    if (e instanceof MirrorError) throw e;
+    if (e instanceof MirrorError || o.signal?.aborted) throw e;
     throw new MirrorError('BUNDLE_NOT_ZIP', `${label} is a damaged zip archive (${(e as Error).message})`, { retryable: true });
   } finally {
     zip.close();

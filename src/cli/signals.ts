@@ -1,5 +1,5 @@
 // Turns a stop signal (SIGINT/SIGTERM, and Windows' own) into an AbortSignal: work stops, temp files are removed, the lock is released, then exit 130/143.
-import { ExitCode } from '../errors/catalogue.js';
+import { ExitCode, MirrorError } from '../errors/catalogue.js';
 
 export interface Interruption {
   readonly signal: AbortSignal;
@@ -36,7 +36,10 @@ export function watchSignals(onSignal?: (name: NodeJS.Signals) => void): Interru
     }
     received = name;
     onSignal?.(name);
-    controller.abort(new Error(`received ${name}`));
+    // The reason is what aborted work throws: a catalogue error, so no stop reads as a network or zip failure.
+    controller.abort(
+      new MirrorError('INTERRUPTED', `stopped by ${name}`, { exitCode: name === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated }),
+    );
   };
   for (const s of STOP_SIGNALS) process.on(s, handler);
   return {

@@ -1,6 +1,7 @@
 // The settings.json schema: the old scripts' six fields unchanged, plus additive optional fields.
 import { z } from 'zod';
 import { ARCHES } from '../bundle/identity.js';
+import { DEFAULT_MAX_BUNDLE_SIZE, DEFAULT_MAX_UNPACKED_SIZE } from '../bundle/limits.js';
 import { parseDuration } from '../util/duration.js';
 import { parseSize } from '../util/size.js';
 import { OFFICIAL_BASE_URL } from './defaults.js';
@@ -72,6 +73,9 @@ export const timeoutsSchema = z.strictObject({
   connect: duration('30s', '100ms', '10m'),
   headers: duration('60s', '100ms', '1h'),
   bodyIdle: duration('2m', '100ms', '1h'),
+  /** As curl's --speed-limit/--speed-time: an attempt slower than lowSpeedLimit bytes/s for lowSpeedTime is cut. */
+  lowSpeedLimit: byteSize('1KB'),
+  lowSpeedTime: duration('60s', '1s', '1h'),
 });
 
 /** Optional fields are absent in the official file; `undefined` defaults are filled in by the loader. */
@@ -105,6 +109,8 @@ export const settingsSchema = z.strictObject({
   // Below minutes, a second run could take over a live run's lock while it is still working.
   lockStaleAfter: duration('6h', '5m', '7d'),
   minFreeSpace: byteSize('64MB'),
+  maxBundleSize: byteSize(DEFAULT_MAX_BUNDLE_SIZE),
+  maxUnpackedSize: byteSize(DEFAULT_MAX_UNPACKED_SIZE),
   keepVersions: z.int().min(1).max(50).default(1),
   rollout: rolloutSchema,
   /** Secret key (minisign format, unencrypted) that signs the tree's index.json and exported archives. */

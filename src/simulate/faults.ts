@@ -19,7 +19,15 @@ export type FaultAction =
   /** Answer the version request with exactly this document (a hostile or unusual one). */
   | { readonly type: 'info-body'; readonly body: string }
   /** A new release is published while this body is being sent. */
-  | { readonly type: 'release-during-download' };
+  | { readonly type: 'release-during-download' }
+  /** Send the body one byte every byteEveryMs, as a dying link does. */
+  | { readonly type: 'trickle'; readonly byteEveryMs: number }
+  /** A 200 without Content-Length whose body never ends. */
+  | { readonly type: 'endless' }
+  /** A 200 whose body is this file (a crafted zip) instead of the bundle. */
+  | { readonly type: 'file'; readonly path: string }
+  /** Redirect the request to this URL. */
+  | { readonly type: 'redirect'; readonly location: string };
 
 export interface Fault {
   readonly target: 'bundle' | 'info';

@@ -1,6 +1,8 @@
 // An emulation of the update service on loopback: redirect hops, version documents, generated zip bundles,
 // releases that can be bumped, WAN-like rate and latency, and injected faults. Used by the demo, the tests and CI.
 import { EventEmitter, once } from 'node:events';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -206,6 +208,13 @@ export class SimulatedUpstream {
       const page = '<!DOCTYPE html><html><body>Service temporarily unavailable</body></html>\n';
       return void res.writeHead(200, { 'content-type': 'text/html' }).end(page);
     }
+    if (fault?.type === 'redirect') return void res.writeHead(302, { location: fault.location }).end();
+    if (fault?.type === 'endless') return this.endlessBody(res, rec);
+    if (fault?.type === 'file') {
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': (await stat(fault.path)).size });
+      await pipeline(createReadStream(fault.path), res).catch(() => undefined);
+      return void this.events.emit('body-sent', rec);
+    }
     const file = await ensureBundle(this.options.dir, id, { ...this.catalog.get(id), engine, signatures }, this.options.bundleSize);
     if (fault?.type === 'ignore-range') {
       delete req.headers.range;
@@ -230,6 +239,16 @@ export class SimulatedUpstream {
     await this.shapedBody(sent.stream, res, Number(sent.headers['Content-Length'] ?? sent.headers['content-length'] ?? 0), fault, rec);
   }
 
+  /** Zeros, chunked, until the client goes away. */
+  private async endlessBody(res: ServerResponse, rec: RequestRecord): Promise<void> {
+    res.writeHead(200, { 'content-type': 'application/zip' });
+    const zeros = Buffer.alloc(256 * 1024);
+    while (!res.destroyed && !res.writableEnded) {
+      rec.bytes += zeros.length;
+      if (!res.write(zeros)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  }
+
   /** Writes a body chunk by chunk with rate limiting and cut/stall/corrupt faults applied. */
   private async shapedBody(
     stream: NodeJS.ReadableStream & { destroy(): void },
@@ -241,6 +260,7 @@ export class SimulatedUpstream {
     const limit = fault?.type === 'cut' || fault?.type === 'stall' ? Math.floor(length * fault.at) : undefined;
     const corruptAt = fault?.type === 'corrupt' ? Math.floor(length / 2) : undefined;
     const rate = this.options.rateBytesPerSec;
+    const trickle = fault?.type === 'trickle' ? fault.byteEveryMs : undefined;
     const started = performance.now();
     let closed = false;
     res.on('close', () => (closed = true));
@@ -259,6 +279,15 @@ export class SimulatedUpstream {
           if (fault?.type === 'cut') res.destroy();
           else if (!closed) await once(res, 'close');
           return;
+        }
+        if (trickle !== undefined) {
+          for (let i = 0; i < chunk.length && !closed; i++) {
+            res.write(chunk.subarray(i, i + 1));
+            rec.bytes++;
+            this.events.emit('body-progress', rec);
+            await sleep(trickle);
+          }
+          continue;
         }
         if (rate) {
           const due = started + ((rec.bytes + chunk.length) / rate) * 1000;

@@ -17,6 +17,7 @@ import { displayUrl } from '../upstream/urls.js';
 import type { RunReport } from './outcome.js';
 import { writeRunState } from './run-state.js';
 import { syncBundle, type SyncDeps } from './sync-bundle.js';
+import { bundleLimitsFrom } from '../bundle/limits.js';
 
 export interface DownloadDeps {
   readonly logger: Logger;
@@ -66,7 +67,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
         logger,
         limit: pLimit(settings.concurrency),
-        minFreeBytes: settings.minFreeSpace,
+        limits: bundleLimitsFrom(settings),
         signal: deps.signal,
         onProgress: deps.onProgress,
         onTransferEnd: deps.onTransferEnd,

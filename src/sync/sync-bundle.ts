@@ -4,6 +4,7 @@ import type { LimitFunction } from 'p-limit';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
 import { checkZip } from '../bundle/zip-check.js';
+import type { BundleLimits } from '../bundle/limits.js';
 import { MirrorError, describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { TreeWriter } from '../publish/tree-writer.js';
@@ -29,7 +30,7 @@ export interface SyncDeps {
   readonly logger: Logger;
   /** Bounds how many bundles transfer at once; version checks are not limited. */
   readonly limit: LimitFunction;
-  readonly minFreeBytes: number;
+  readonly limits: BundleLimits;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((id: BundleId, bytes: number, total: number | undefined) => void) | undefined;
   readonly onTransferEnd?: ((id: BundleId) => void) | undefined;
@@ -232,7 +233,7 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
   try {
     await transferAttempt(d.source, id, state, {
       signal: d.signal,
-      minFreeBytes: d.minFreeBytes,
+      limits: d.limits,
       folder: d.writer.layout.root,
       onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
     });
@@ -242,9 +243,13 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
     d.onTransferEnd?.(id);
   }
   const t1 = performance.now();
+  d.logger.debug({ bundle: bundleKey(id), event: 'verifying', bytes: state.bytes }, 'every byte received; verifying the zip');
   try {
     // Flushing to disk (threadpool) overlaps the CRC pass (main thread), so publishing need not flush again.
-    await Promise.all([checkZip(state.path, `bundle from ${state.source ?? 'upstream'}`), fsyncFile(state.path)]);
+    await Promise.all([
+      checkZip(state.path, `bundle from ${state.source ?? 'upstream'}`, { maxUnpackedBytes: d.limits.maxUnpackedBytes, signal: d.signal }),
+      fsyncFile(state.path),
+    ]);
   } catch (e) {
     // Corrupt bytes are not worth resuming from: the next attempt starts over.
     restartFromZero(state);

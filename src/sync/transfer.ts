@@ -1,8 +1,12 @@
 // Streams one bundle response to a temp file with SHA-256 computed on the way, resuming a cut transfer with
 // Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { BundleLimits } from '../bundle/limits.js';
+import { formatBytes } from '../util/bytes.js';
 import { MirrorError } from '../errors/catalogue.js';
 import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
@@ -11,6 +15,7 @@ import type { BundleSource } from '../upstream/source.js';
 import { displayUrl } from '../upstream/urls.js';
 import { tap } from '../util/tap.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
+import { watchLowSpeed } from './low-speed.js';
 
 export interface TransferState {
   readonly path: string;
@@ -76,13 +81,43 @@ export function restartFromZero(state: TransferState): void {
   state.validator = undefined;
 }
 
+/** How often, in bytes written, the free space is checked again during a write: a quarter of the margin, 64 KiB–16 MiB. */
+const freeSpaceCheckBytes = (margin: number): number => Math.min(16 * 1024 * 1024, Math.max(64 * 1024, Math.floor(margin / 4)));
+
+function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorError {
+  return new MirrorError(
+    'BUNDLE_TOO_LARGE',
+    `the bundle from ${displayUrl(url)} ${what}, more than maxBundleSize (${formatBytes(limits.maxBundleBytes)}); if it is genuine, raise maxBundleSize in settings.json`,
+  );
+}
+
+/**
+ * Holds the write to maxBundleSize (a body without Content-Length may never end) and minFreeSpace (checked again every
+ * few MB, so a body longer than announced, or another program filling the volume, cannot take the last free bytes).
+ */
+function writeGuard(state: TransferState, limits: BundleLimits, folder: string, url: URL): Transform {
+  let sinceCheck = 0;
+  const every = freeSpaceCheckBytes(limits.minFreeBytes);
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (state.bytes > limits.maxBundleBytes) return done(tooLargeError('is longer than that', limits, url));
+      sinceCheck += chunk.length;
+      if (limits.minFreeBytes === 0 || sinceCheck < every) return done(null, chunk);
+      sinceCheck = 0;
+      const remaining = state.total === undefined ? 0 : Math.max(0, state.total - state.bytes);
+      checkFreeSpace(state.path, folder, remaining, limits.minFreeBytes).then(() => done(null, chunk), done);
+    },
+  });
+}
+
 /** One attempt: on success the file holds the complete body. Throws MirrorError (retryable when worth it). */
 export async function transferAttempt(
   source: BundleSource,
   id: BundleId,
   state: TransferState,
-  opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; minFreeBytes: number; folder: string },
+  opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; limits: BundleLimits; folder: string },
 ): Promise<void> {
+  const { limits } = opts;
   const resuming = state.bytes > 0 && state.validator !== undefined;
   const headers: Record<string, string> = resuming ? { range: `bytes=${state.bytes}-`, 'if-range': state.validator! } : {};
   const res = await source.bundle(id, headers, opts.signal);
@@ -105,6 +140,10 @@ export async function transferAttempt(
     restartFromZero(state);
     const length = header(res.headers['content-length']);
     state.total = length === undefined ? undefined : Number(length);
+    if (state.total !== undefined && state.total > limits.maxBundleBytes) {
+      await res.body.dump().catch(() => undefined);
+      throw tooLargeError(`announces ${formatBytes(state.total)} (Content-Length)`, limits, res.finalUrl);
+    }
     const etag = header(res.headers.etag);
     // If-Range needs a strong validator; a weak ETag cannot be used to resume.
     state.validator = etag && !etag.startsWith('W/') ? etag : header(res.headers['last-modified']);
@@ -117,7 +156,7 @@ export async function transferAttempt(
 
   if (state.total !== undefined) {
     try {
-      await checkFreeSpace(state.path, opts.folder, state.total - state.bytes, opts.minFreeBytes);
+      await checkFreeSpace(state.path, opts.folder, state.total - state.bytes, limits.minFreeBytes);
     } catch (e) {
       await res.body.dump().catch(() => undefined);
       throw e;
@@ -130,14 +169,27 @@ export async function transferAttempt(
     state.received += chunk.length;
     opts.onProgress?.(state.bytes, state.total);
   });
+  // Opened before the body flows: a cut that arrives while an fs stream is still opening its file would discard
+  // every byte received so far, and the next attempt could not resume.
+  const file = await open(state.path, flags).catch(async (e: unknown) => {
+    await res.body.dump().catch(() => undefined);
+    throw networkError(e, res.finalUrl);
+  });
+  const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
-    await pipeline(res.body, counter, createWriteStream(state.path, { flags }), { signal: opts.signal });
+    await pipeline(res.body, counter, writeGuard(state, limits, opts.folder, res.finalUrl), file.createWriteStream(), {
+      signal,
+    });
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
-      throw await diskFullError(state.path, opts.folder, (state.total ?? state.bytes) - state.bytes, opts.minFreeBytes);
+      throw await diskFullError(state.path, opts.folder, (state.total ?? state.bytes) - state.bytes, limits.minFreeBytes);
     }
-    throw networkError(e, res.finalUrl);
+    throw slow.tripped() ?? networkError(e, res.finalUrl);
+  } finally {
+    slow.stop();
+    await file.close().catch(() => undefined);
   }
 
   if (state.total !== undefined && state.bytes !== state.total) {

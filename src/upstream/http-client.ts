@@ -1,9 +1,11 @@
 // The upstream HTTP client: one shared connection pool (direct, env proxy or configured proxy, custom CA), and
 // redirect following done here rather than by undici's interceptor so that every hop and the final URL can be logged.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { MirrorError } from '../errors/catalogue.js';
+import { MirrorError, settingsError } from '../errors/catalogue.js';
+import { addressRange } from '../util/address-range.js';
 import { isLoopbackHost } from '../util/loopback.js';
 import { networkError } from './http-errors.js';
 import { displayUrl } from './urls.js';
@@ -31,7 +33,7 @@ export interface UpstreamResponse {
 function createDispatcher(o: HttpClientOptions): Dispatcher {
   // A corporate CA must reach both direct TLS (connect) and TLS tunnelled through a proxy (requestTls). It is added
   // to Node's public roots, not put in their place, so hosts outside the inspection still verify.
-  const ca = o.caFile ? [...rootCertificates, readFileSync(o.caFile, 'utf8')] : undefined;
+  const ca = o.caFile ? [...rootCertificates, readCaFile(o.caFile)] : undefined;
   const tls = ca ? { ca } : {};
   const common = {
     headersTimeout: o.timeouts.headers,
@@ -42,6 +44,52 @@ function createDispatcher(o: HttpClientOptions): Dispatcher {
     return new ProxyAgent({ uri: o.proxy, ...common, requestTls: { timeout: o.timeouts.connect, ...tls }, proxyTls: tls });
   }
   return new EnvHttpProxyAgent({ ...common, requestTls: { timeout: o.timeouts.connect, ...tls } });
+}
+
+/**
+ * A redirect may not lead into loopback, private or link-local addresses (a cloud's metadata service) unless the URL
+ * first asked for is in that same range: a hostile or hijacked upstream must not turn the mirror against its own LAN.
+ */
+function refuseInwardRedirect(first: URL, next: URL): void {
+  const to = addressRange(next.hostname);
+  if (to === 'public' || to === addressRange(first.hostname)) return;
+  throw new MirrorError(
+    'UPSTREAM_REDIRECTS',
+    `refusing redirect from ${displayUrl(first)} into a ${to} address (${displayUrl(next)}): the configured upstream is not in that range, so this is not where its bundles live`,
+  );
+}
+
+/** The caFile's certificates, read once: a missing, unreadable or non-PEM file is a settings mistake named here. */
+function readCaFile(path: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code})`;
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `caFile ${path} ${why}: give the path of your CA's certificate in PEM format, or remove caFile`,
+    );
+  }
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const bad = blocks.findIndex((b) => !parses(b));
+  if (blocks.length === 0 || bad >= 0) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `caFile ${path} ${blocks.length === 0 ? 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")' : `holds a certificate that does not parse (number ${bad + 1})`}: export the CA certificate as PEM (openssl x509 -inform der -in ca.cer -out ca.pem)`,
+    );
+  }
+  return pem;
+}
+
+function parses(pem: string): boolean {
+  try {
+    new X509Certificate(pem);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class HttpClient {
@@ -95,6 +143,7 @@ export class HttpClient {
           `refusing redirect from https:// to plain http:// (${displayUrl(next)}); set "allowInsecureUpstream": true to allow it`,
         );
       }
+      refuseInwardRedirect(url, next);
       current = next;
     }
   }

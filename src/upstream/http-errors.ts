@@ -22,6 +22,40 @@ const NETWORK_CODES = new Set([
   'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
+const TLS_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/**
+ * A proxy that refuses to open the tunnel: undici reports it as an aborted request, which would read as a stop
+ * request. 407 means wrong or missing credentials (asking again cannot help); other statuses may pass.
+ */
+function proxyRefusal(e: unknown, url: string | URL): MirrorError | undefined {
+  // Tunnelled (https) and forwarded (http) requests report a refusing proxy in different words.
+  const status = /^Proxy (?:response|Authentication Required) \((\d{3})\)/.exec((e as Error)?.message ?? '')?.[1];
+  if (!status) return undefined;
+  if (status === '407') {
+    return new MirrorError(
+      'UPSTREAM_PROXY',
+      `the proxy refused to connect to ${displayUrl(url)}: HTTP 407 Proxy Authentication Required. Check the user and password in the proxy setting (or HTTPS_PROXY); characters such as @ : / must be percent-encoded`,
+      { cause: e },
+    );
+  }
+  return new MirrorError('UPSTREAM_PROXY', `the proxy answered HTTP ${status} instead of connecting to ${displayUrl(url)}`, {
+    retryable: RETRYABLE_STATUS.has(Number(status)),
+    retryAfterMs: undefined,
+    cause: e,
+  });
+}
+
 /** Retry-After is either delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -57,12 +91,21 @@ export function networkError(e: unknown, url: string | URL): MirrorError {
   if (e instanceof MirrorError) return e;
   const local = fileSystemError(e);
   if (local) return local;
+  const proxy = proxyRefusal(e, url);
+  if (proxy) return proxy;
   const name = (e as { name?: unknown })?.name;
   if (name === 'AbortError') return new MirrorError('INTERRUPTED', 'interrupted', { cause: e });
   const code = errorCode(e);
   const detail = `${(e as Error)?.message ?? String(e)}${code ? ` [${code}]` : ''}`;
   if (code && TIMEOUT_CODES.has(code)) {
     return new MirrorError('UPSTREAM_TIMEOUT', `timed out talking to ${displayUrl(url)}: ${detail}`, { retryable: true, cause: e });
+  }
+  if (code && TLS_CODES.has(code)) {
+    return new MirrorError(
+      'UPSTREAM_TLS',
+      `the certificate of ${displayUrl(url)} is not trusted: ${detail.replace(/; if the root CA is installed locally.*?(?= \[|$)/, '')}. If a proxy inspects TLS or the server uses a private CA, put that CA's certificate (PEM) in caFile`,
+      { cause: e },
+    );
   }
   return new MirrorError('UPSTREAM_NETWORK', `network error talking to ${displayUrl(url)}: ${detail}`, {
     retryable: code === undefined || NETWORK_CODES.has(code),

@@ -13,7 +13,10 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-export async function startProxy(opts: { requireAuth?: string } = {}): Promise<TestProxy> {
+export async function startProxy(
+  opts: { requireAuth?: string; refuseConnect?: { status: number; times: number } } = {},
+): Promise<TestProxy> {
+  let refusals = opts.refuseConnect?.times ?? 0;
   const seen: string[] = [];
   const auth: string[] = [];
   const expected = opts.requireAuth ? `Basic ${Buffer.from(opts.requireAuth).toString('base64')}` : undefined;
@@ -38,6 +41,10 @@ export async function startProxy(opts: { requireAuth?: string } = {}): Promise<T
     if (a) auth.push(a);
     if (expected && a !== expected)
       return void socket.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n');
+    if (refusals > 0) {
+      refusals--;
+      return void socket.end(`HTTP/1.1 ${opts.refuseConnect!.status} Refused\r\nContent-Length: 0\r\n\r\n`);
+    }
     const [host, port] = (req.url ?? '').split(':');
     const upstream = connect(Number(port), host, () => {
       socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
