@@ -1,5 +1,5 @@
 // Operating the mirror: status (exit codes for monitoring), rollback with hold-back and --undo, and retention.
-import { writeFile, utimes } from 'node:fs/promises';
+import { readdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useMirrorFixture } from './helpers/fixture.js';
@@ -74,6 +74,25 @@ describe('status', () => {
     const r = await cli('status', '--verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/live broken: SHA-256 does not match the manifest/);
+  });
+
+  it('--verify proves the backup and retained versions too, reporting one rollback would refuse', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], backupPreviousUpdates: true, keepVersions: 3 });
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) f.upstream.catalog.bump({ os: 'linux' });
+      expect((await cli('download')).code).toBe(0);
+    }
+    expect((await cli('status', '--verify')).code).toBe(0);
+    const history = join(f.mirror, '.mdatp-mirror/history/live/linux/production/arch_x86_64');
+    const [retained] = await readdir(history);
+    await flipByte(join(history, retained!, 'updates.zip'));
+    await flipByte(join(f.mirror, 'linux/production_back/arch_x86_64/updates.zip'));
+    expect((await cli('status')).code).toBe(0); // sizes still match: only --verify reads the bytes
+    const r = await cli('status', '--verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/backup broken \(rollback would refuse it\): SHA-256 does not match the manifest/);
+    expect(r.stdout).toMatch(/retained 1\.\d+\.\d+\.\d+ broken: SHA-256 does not match the manifest/);
+    expect((await cli('rollback')).code).toBe(1);
   });
 
   it('uses the bundle time as the age of a manifest written by the old scripts', async () => {

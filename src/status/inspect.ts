@@ -47,6 +47,8 @@ export interface InspectOptions {
   readonly now: Date;
   /** The staging tree, when rollout is manual or delayed; with the delay for delayed. */
   readonly staging?: { readonly layout: StoreLayout; readonly delayMs: number | undefined } | undefined;
+  /** maxUnpackedSize, for the zip check under verify. */
+  readonly maxUnpackedBytes?: number | undefined;
 }
 
 export async function inspectPair(dir: string, o: InspectOptions): Promise<PairHealth> {
@@ -75,7 +77,7 @@ export async function inspectPair(dir: string, o: InspectOptions): Promise<PairH
       return { ...withAge, state: 'broken', reason: 'SHA-256 does not match the manifest' };
     }
     try {
-      await checkZip(bundlePath(dir));
+      await checkZip(bundlePath(dir), bundlePath(dir), { maxUnpackedBytes: o.maxUnpackedBytes });
     } catch (e) {
       return { ...withAge, state: 'broken', reason: (e as Error).message };
     }
@@ -91,7 +93,8 @@ export async function inspectBundle(
   o: InspectOptions,
 ): Promise<BundleHealth> {
   const live = await inspectPair(layout.bundleDir(id), o);
-  const backup = await inspectPair(layout.backupDir(id), { ...o, verify: false });
+  // Under --verify the backup and retained versions are proven too: rollback would refuse a pair that fails.
+  const backup = await inspectPair(layout.backupDir(id), o);
   const held = holdFor(holds, id);
   let staged: BundleHealth['staged'];
   if (o.staging) {
@@ -124,6 +127,13 @@ export async function inspectBundle(
   if (live.state !== 'ok') problems.push(`live ${live.state}: ${live.reason}`);
   if (o.maxAgeMs !== undefined && live.ageMs !== undefined && live.ageMs > o.maxAgeMs) {
     problems.push(`live is ${formatDuration(live.ageMs)} old (more than ${formatDuration(o.maxAgeMs)})`);
+  }
+  if (backup.state === 'broken') problems.push(`backup broken (rollback would refuse it): ${backup.reason}`);
+  if (o.verify) {
+    for (const entry of history) {
+      const pair = await inspectPair(entry.dir, o);
+      if (pair.state !== 'ok') problems.push(`retained ${entry.manifest.DefinitionVersion} ${pair.state}: ${pair.reason}`);
+    }
   }
   if (upstream?.behind) problems.push(`behind upstream ${upstream.versions!.signatures}`);
   if (upstream?.error) problems.push(`upstream check failed: ${upstream.error}`);

@@ -41,7 +41,16 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
             delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined,
           };
     const bundles = await Promise.all(
-      plan.map((id) => inspectBundle(layout, id, holds, run, { verify: Boolean(o.verify), maxAgeMs, upstream, now, staging })),
+      plan.map((id) =>
+        inspectBundle(layout, id, holds, run, {
+          verify: Boolean(o.verify),
+          maxAgeMs,
+          upstream,
+          now,
+          staging,
+          maxUnpackedBytes: settings.maxUnpackedSize,
+        }),
+      ),
     );
     const index = await inspectIndex(settings, layout, now);
     const replicas = await inspectReplicas(settings);
