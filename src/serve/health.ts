@@ -2,21 +2,32 @@
 import type { BundleId } from '../bundle/identity.js';
 import { bundleKey } from '../bundle/identity.js';
 import { inspectPair, type PairHealth } from '../status/inspect.js';
-import type { StoreLayout } from '../store/layout.js';
+import { bundlePath, type StoreLayout } from '../store/layout.js';
+import type { ContentChecks } from './content-check.js';
 
 export interface TreeHealth {
   readonly healthy: boolean;
   readonly bundles: readonly (PairHealth & { readonly bundle: string; readonly tree: string })[];
 }
 
-export async function treeHealth(layouts: readonly StoreLayout[], plan: readonly BundleId[], now: () => Date): Promise<TreeHealth> {
+export async function treeHealth(
+  layouts: readonly StoreLayout[],
+  plan: readonly BundleId[],
+  now: () => Date,
+  content?: ContentChecks,
+): Promise<TreeHealth> {
   const bundles = await Promise.all(
     layouts.flatMap((layout) =>
-      plan.map(async (id) => ({
-        bundle: bundleKey(id),
-        tree: layout.tree,
-        ...(await inspectPair(layout.bundleDir(id), { verify: false, maxAgeMs: undefined, upstream: undefined, now: now() })),
-      })),
+      plan.map(async (id) => {
+        const pair = await inspectPair(layout.bundleDir(id), { verify: false, maxAgeMs: undefined, upstream: undefined, now: now() });
+        const proven =
+          pair.state === 'ok' && pair.sha256 && content ? await content.matches(bundlePath(layout.bundleDir(id)), pair.sha256) : undefined;
+        const health: PairHealth =
+          proven === false
+            ? { ...pair, state: 'broken', reason: 'SHA-256 does not match the manifest (the bundle changed on disk)' }
+            : pair;
+        return { bundle: bundleKey(id), tree: layout.tree, ...health };
+      }),
     ),
   );
   // The live tree decides health; a staging tree may legitimately be empty, so only what it holds is reported.

@@ -2,13 +2,53 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { TreeHealth } from './health.js';
 
+/** What the server counts about its clients, read at scrape time. */
+export interface ServingCounts {
+  readonly openConnections: () => number;
+  readonly shedConnections: () => number;
+  readonly refusedConnections: () => number;
+  readonly accessLogDropped: () => number;
+}
+
 export class MirrorMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'status' | 'method'>;
   private readonly bytes: Counter<'status'>;
 
-  constructor(health: () => Promise<TreeHealth>) {
+  constructor(health: () => Promise<TreeHealth>, serving: ServingCounts) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mdatp_mirror_' });
+    const reading = (name: string, help: string, read: () => number, type: 'gauge' | 'counter'): void => {
+      // Read at scrape time from the server's own counts; summed across a cluster's workers.
+      const Metric = type === 'gauge' ? Gauge : Counter;
+      new Metric({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    reading('mdatp_mirror_open_connections', 'Client connections open now', serving.openConnections, 'gauge');
+    reading(
+      'mdatp_mirror_connections_shed_total',
+      'Idle connections closed to make room (--max-connections)',
+      serving.shedConnections,
+      'counter',
+    );
+    reading(
+      'mdatp_mirror_connections_refused_total',
+      'New connections refused because all were busy',
+      serving.refusedConnections,
+      'counter',
+    );
+    reading(
+      'mdatp_mirror_access_log_dropped_total',
+      'Access log lines dropped because stdout could not keep up',
+      serving.accessLogDropped,
+      'counter',
+    );
     this.requests = new Counter({
       name: 'mdatp_mirror_http_requests_total',
       help: 'HTTP requests served, by status',

@@ -7,7 +7,9 @@ import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Logger } from '../log/logger.js';
+import type { AccessLog } from './access-log.js';
+import { ConnectionGuard, type ConnectionLimits } from './connections.js';
+import { ContentChecks } from './content-check.js';
 import type { BundleId } from '../bundle/identity.js';
 import type { StoreLayout } from '../store/layout.js';
 import { sendFile } from './file-response.js';
@@ -26,7 +28,8 @@ export interface ServeOptions {
   /** Bundles /healthz and /metrics report on, in each tree (live first, then staging). */
   readonly plan: readonly BundleId[];
   readonly layouts: readonly StoreLayout[];
-  readonly accessLog: Logger | undefined;
+  readonly accessLog: AccessLog | undefined;
+  readonly connections: ConnectionLimits;
   readonly now?: () => Date;
   /** Supplies /metrics for the whole cluster when this server is one of several workers. */
   readonly clusterMetrics?: (() => Promise<{ body: string; contentType: string }>) | undefined;
@@ -38,10 +41,18 @@ export class MirrorServer {
   /** Emits 'idle' when the last running response ends (graceful shutdown waits for it). */
   private readonly activity = new EventEmitter();
   private readonly metrics: MirrorMetrics;
+  private readonly guard: ConnectionGuard;
+  private readonly content = new ContentChecks();
   private rootReal: string | undefined;
 
   constructor(private readonly o: ServeOptions) {
-    this.metrics = new MirrorMetrics(() => this.health());
+    this.guard = new ConnectionGuard(o.connections);
+    this.metrics = new MirrorMetrics(() => this.health(), {
+      openConnections: () => this.guard.open,
+      shedConnections: () => this.guard.shed,
+      refusedConnections: () => this.guard.refused,
+      accessLogDropped: () => this.o.accessLog?.dropped ?? 0,
+    });
   }
 
   /** The registry a cluster primary aggregates from this worker. */
@@ -58,7 +69,7 @@ export class MirrorServer {
   }
 
   private health() {
-    return treeHealth(this.o.layouts, this.o.plan, this.o.now ?? (() => new Date()));
+    return treeHealth(this.o.layouts, this.o.plan, this.o.now ?? (() => new Date()), this.content);
   }
 
   async start(): Promise<this> {
@@ -66,34 +77,41 @@ export class MirrorServer {
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.active.add(res);
       const started = performance.now();
+      // Read now: once the client has gone, the socket no longer knows its peer.
+      const remote = req.socket.remoteAddress;
       // Logged once the response is done and its byte count known (the socket's 'close' comes first); only then
       // does it stop counting as running, so a graceful stop never cuts an access log line.
       const done = (bytes: number): void => {
         this.active.delete(res);
         if (this.active.size === 0) queueMicrotask(() => this.activity.emit('idle'));
         this.metrics.record(req.method ?? '-', res.statusCode, bytes);
-        this.o.accessLog?.info({
-          event: 'access',
+        this.o.accessLog?.record({
           method: req.method,
           path: req.url,
           status: res.statusCode,
           bytes,
           ms: Math.round(performance.now() - started),
-          remote: req.socket.remoteAddress,
+          remote,
           range: req.headers.range,
           ua: req.headers['user-agent'],
           complete: res.writableFinished,
         });
       };
       this.handle(req, res).then(done, (e: unknown) => {
-        this.o.accessLog?.error({ err: (e as Error).message, path: req.url }, 'request failed');
+        this.o.accessLog?.error(`request failed: ${(e as Error).message}`, req.url);
         if (!res.headersSent) this.text(res, 500, 'internal error\n');
         else res.destroy();
         done(0);
       });
     };
-    this.server = this.o.tls ? createTlsServer({ cert: this.o.tls.cert, key: this.o.tls.key }, handler) : createServer(handler);
-    this.server.keepAliveTimeout = 65_000;
+    const options = this.guard.serverOptions;
+    this.server = this.o.tls
+      ? createTlsServer(
+          { cert: this.o.tls.cert, key: this.o.tls.key, handshakeTimeout: this.o.connections.idleTimeoutMs, ...options },
+          handler,
+        )
+      : createServer(options, handler);
+    this.guard.attach(this.server, this.o.tls !== undefined);
     this.server.listen(this.o.port, this.o.host);
     await once(this.server, 'listening');
     return this;

@@ -1,8 +1,9 @@
 // `mdatp-mirror serve`: check the flags, then serve the download folder (one process or a cluster) until SIGTERM/SIGINT.
 import { planFor } from '../../bundle/plan.js';
-import pino from 'pino';
 import { usageError } from '../../errors/catalogue.js';
+import { AccessLog } from '../../serve/access-log.js';
 import { announcement } from '../../serve/announce.js';
+import type { ConnectionLimits } from '../../serve/connections.js';
 import { loadTlsFiles } from '../../serve/tls-files.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
@@ -21,6 +22,18 @@ export interface ServeCliOptions extends GlobalOptions {
   readonly grace: string;
   readonly accessLog: boolean;
   readonly workers?: string;
+  readonly maxConnections: string;
+  readonly idleTimeout: string;
+}
+
+function connectionLimits(o: ServeCliOptions): ConnectionLimits {
+  const maxConnections = Number(o.maxConnections);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 1_000_000)
+    throw usageError(`--max-connections ${o.maxConnections}: a whole number from 1 to 1000000.`);
+  const idleTimeoutMs = parseDuration(o.idleTimeout);
+  if (idleTimeoutMs === undefined || idleTimeoutMs < 1000 || idleTimeoutMs > 3_600_000)
+    throw usageError(`--idle-timeout ${o.idleTimeout}: a duration from 1s to 1h, like 60s.`);
+  return { maxConnections, idleTimeoutMs };
 }
 
 /**
@@ -34,6 +47,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port ${o.port}: must be a whole number from 0 to 65535.`);
   const graceMs = parseDuration(o.grace);
   if (graceMs === undefined) throw usageError(`--grace ${o.grace}: write a duration like 30s or 2m.`);
+  const connections = connectionLimits(o);
   const tls = await loadTlsFiles(o.tlsCert, o.tlsKey);
   const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'serve' }, io);
   const plan = planFor(settings);
@@ -68,9 +82,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     return 0;
   }
 
-  const accessLog = o.accessLog
-    ? pino({ base: undefined, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination({ dest: 1, sync: true }))
-    : undefined;
+  const accessLog = o.accessLog ? new AccessLog(1) : undefined;
   const server = await new MirrorServer({
     root: settings.downloadFolder,
     host: o.host,
@@ -80,6 +92,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     plan,
     layouts: StoreLayout.served(settings.downloadFolder),
     accessLog,
+    connections,
     clusterMetrics: isWorker() ? clusterMetrics : undefined,
   })
     .start()
@@ -97,6 +110,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   await (isWorker() ? Promise.race([signalled, shutdownRequested()]) : signalled);
   if (!isWorker()) io.stderr.write(`stopping: letting running transfers finish (up to ${o.grace})\n`);
   const { cut } = await server.shutdown(graceMs);
+  await accessLog?.drain(2000);
   if (cut > 0) io.stderr.write(`stopped: ${cut} transfer(s) cut at the end of the grace period\n`);
   return 0;
 }

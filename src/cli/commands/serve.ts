@@ -14,6 +14,8 @@ export function registerServe(program: Command, run: (fn: (io: CommandIo) => Pro
     .option('--browse', 'list folders of the mirror tree')
     .option('--grace <duration>', 'on SIGTERM, how long running transfers may finish', '30s')
     .option('--no-access-log', 'do not print an access log line (JSON) per request')
+    .option('--max-connections <n>', 'most client connections open at once; at the cap the longest-idle one is closed', '10000')
+    .option('--idle-timeout <duration>', 'close a connection idle (keep-alive, slow request head, stalled reader) this long', '60s')
     .option('--workers <n>', 'worker processes sharing the port (default 1; more helps on machines with spare cores)')
     .action(async (_o: ServeCliOptions, cmd: Command) => {
       const { serve } = await import('../actions/serve.js');
