@@ -446,6 +446,16 @@ describe.runIf(isRoot)('a disk that fills up during the write (needs root to mou
     }
     await expectConsistentMirror(join(small, 'mirror'));
   });
+
+  it('stops a body without Content-Length before it takes the space minFreeSpace keeps', async () => {
+    await writeSettings(f.dir, f.upstream, { downloadFolder: 'small/mirror', architectures: ['x86_64'], minFreeSpace: '1MB' });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'endless' } });
+    const r = await download();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/DISK_FULL: not enough disk space in \S*small\/mirror: .*free space fell below minFreeSpace during the write/);
+    expect(r.stderr).not.toMatch(/ENOSPC/);
+    await expectConsistentMirror(join(small, 'mirror'));
+  });
 });
 
 describe('TLS', () => {

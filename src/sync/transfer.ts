@@ -105,7 +105,10 @@ function writeGuard(state: TransferState, limits: BundleLimits, folder: string, 
       if (limits.minFreeBytes === 0 || sinceCheck < every) return done(null, chunk);
       sinceCheck = 0;
       const remaining = state.total === undefined ? 0 : Math.max(0, state.total - state.bytes);
-      checkFreeSpace(state.path, folder, remaining, limits.minFreeBytes).then(() => done(null, chunk), done);
+      checkFreeSpace(state.path, folder, remaining, limits.minFreeBytes).then(
+        () => done(null, chunk),
+        (e: Error) => done(new MirrorError('DISK_FULL', `${e.message} (free space fell below minFreeSpace during the write)`)),
+      );
     },
   });
 }
