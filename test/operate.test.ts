@@ -95,6 +95,33 @@ describe('status', () => {
     expect((await cli('rollback')).code).toBe(1);
   });
 
+  it('--check-upstream with an unreachable upstream exits 3 (UNKNOWN), not 1; a real problem still exits 1', async () => {
+    expect((await cli('download')).code).toBe(0);
+    const r = await cli('status', '--check-upstream', '--base-url', 'http://127.0.0.1:1/fwlink/');
+    expect(r.code).toBe(3);
+    expect(r.stdout).toMatch(/upstream check failed: .*127\.0\.0\.1:1/);
+    expect(
+      JSON.parse((await cli('status', '--check-upstream', '--json', '--base-url', 'http://127.0.0.1:1/fwlink/')).stdout),
+    ).toMatchObject({
+      exitCode: 3,
+    });
+    await flipByte(join(f.mirror, 'linux/production/arch_x86_64/updates.zip'));
+    expect((await cli('status', '--verify', '--check-upstream', '--base-url', 'http://127.0.0.1:1/fwlink/')).code).toBe(1);
+  });
+
+  it('--quiet prints nothing when healthy and only the problem rows otherwise', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64', 'arm64'] });
+    expect((await cli('download')).code).toBe(0);
+    const healthy = await cli('status', '--quiet');
+    expect([healthy.code, healthy.stdout]).toEqual([0, '']);
+    await flipByte(join(f.mirror, 'linux/production/arch_arm64/updates.zip'));
+    const r = await cli('status', '--quiet', '--verify');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/2 bundle\(s\), 1 with problems/);
+    expect(r.stdout).toMatch(/linux\/production\/arm64\s+PROBLEM/);
+    expect(r.stdout).not.toMatch(/linux\/production\/x86_64/);
+  });
+
   it('uses the bundle time as the age of a manifest written by the old scripts', async () => {
     expect((await cli('download')).code).toBe(0);
     const dirOf = join(f.mirror, 'linux/production/arch_x86_64');

@@ -13,6 +13,8 @@ export const ExitCode = {
   unexpected: 1,
   usage: 2,
   locked: 3,
+  /** status --check-upstream: the upstream could not be asked, and nothing else is wrong (Nagios UNKNOWN). */
+  unknown: 3,
   interrupted: 130,
   terminated: 143,
 } as const;

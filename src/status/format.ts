@@ -4,7 +4,13 @@ import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { BundleHealth } from './inspect.js';
 
-export function formatStatus(bundles: readonly BundleHealth[], folder: string, checkedUpstream: boolean): string {
+/** @param all every bundle checked, when `bundles` shows only some (the headline counts all of them) */
+export function formatStatus(
+  bundles: readonly BundleHealth[],
+  folder: string,
+  checkedUpstream: boolean,
+  all: readonly BundleHealth[] = bundles,
+): string {
   const staging = bundles.some((b) => b.staged);
   const rows = [
     [
@@ -46,7 +52,7 @@ export function formatStatus(bundles: readonly BundleHealth[], folder: string, c
       detail.join('; '),
     ]);
   }
-  const bad = bundles.filter((b) => b.problems.length > 0).length;
-  const head = `mdatp-mirror status: ${bundles.length} bundle(s), ${bad === 0 ? 'all healthy' : `${bad} with problems`}`;
+  const bad = all.filter((b) => b.problems.length > 0).length;
+  const head = `mdatp-mirror status: ${all.length} bundle(s), ${bad === 0 ? 'all healthy' : `${bad} with problems`}`;
   return `${head}\n${formatTable(rows)}\nmirror: ${folder}\n`;
 }

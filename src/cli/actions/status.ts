@@ -2,7 +2,7 @@
 import { planFor } from '../../bundle/plan.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { loadSettings } from '../../settings/load.js';
-import { inspectBundle } from '../../status/inspect.js';
+import { inspectBundle, type BundleHealth } from '../../status/inspect.js';
 import { inspectIndex } from '../../status/index-health.js';
 import { formatStatus } from '../../status/format.js';
 import { inspectReplicas } from '../../status/replica-health.js';
@@ -54,18 +54,25 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
     );
     const index = await inspectIndex(settings, layout, now);
     const replicas = await inspectReplicas(settings);
+    // An upstream that cannot be asked says nothing about the mirror: alone, it is UNKNOWN (3), not a problem (1).
+    const mirrorProblems = (b: BundleHealth): number => b.problems.length - (b.upstream?.error ? 1 : 0);
     const code =
-      bundles.some((b) => b.problems.length > 0) || index?.problem || replicas.some((r) => r.problem)
+      bundles.some((b) => mirrorProblems(b) > 0) || index?.problem || replicas.some((r) => r.problem)
         ? ExitCode.problemsFound
-        : ExitCode.ok;
+        : bundles.some((b) => b.upstream?.error)
+          ? ExitCode.unknown
+          : ExitCode.ok;
     if (o.json) {
       io.stdout.write(
         `${JSON.stringify({ downloadFolder: settings.downloadFolder, checkedAt: now.toISOString(), lastRun: run?.lastRun ? { startedAt: run.lastRun.startedAt, finishedAt: run.lastRun.finishedAt, interrupted: run.lastRun.interrupted } : null, bundles, index: index ?? null, replicas, exitCode: code }, null, 2)}\n`,
       );
     } else if (!o.quiet || code !== ExitCode.ok) {
-      io.stdout.write(formatStatus(bundles, settings.downloadFolder, Boolean(upstream)));
-      if (index) io.stdout.write(`index: ${index.problem ? 'PROBLEM: ' : ''}${index.detail}\n`);
-      for (const r of replicas) io.stdout.write(`publish target ${r.target}: ${r.problem ? 'PROBLEM: ' : ''}${r.detail}\n`);
+      // --quiet (cron mail): only the rows and lines with a problem.
+      const shown = o.quiet ? bundles.filter((b) => b.problems.length > 0) : bundles;
+      if (shown.length > 0) io.stdout.write(formatStatus(shown, settings.downloadFolder, Boolean(upstream), bundles));
+      if (index && (!o.quiet || index.problem)) io.stdout.write(`index: ${index.problem ? 'PROBLEM: ' : ''}${index.detail}\n`);
+      for (const r of replicas)
+        if (!o.quiet || r.problem) io.stdout.write(`publish target ${r.target}: ${r.problem ? 'PROBLEM: ' : ''}${r.detail}\n`);
     }
     return code;
   } finally {
