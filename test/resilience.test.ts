@@ -54,6 +54,16 @@ describe('retries', () => {
     await expectConsistentMirror(f.mirror);
   });
 
+  it('on a first run that fails, says there was no earlier pair to keep serving', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retries: 1 });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 } });
+    const r = await download();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/linux\/production\/x86_64\s+FAILED\s+- \(none yet\)/);
+    expect(r.stderr).toMatch(/failed bundles had no earlier good pair, so nothing is served for them yet; the next run retries them/);
+    expect(r.stderr).not.toMatch(/still serve their previous good pair/);
+  });
+
   it('waits as long as a 429 Retry-After asks, then succeeds', async () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retryInitialDelay: '10ms', retryMaxDelay: '30s' });
     f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 429, retryAfter: '1' }, times: 1 });

@@ -18,7 +18,7 @@ const RESULT = {
 function versionCell(b: BundleOutcome): string {
   const v = (x: Versions | undefined): string => x?.signatures ?? '-';
   if (b.status === 'downloaded' || b.status === 'imported') return `${v(b.before)} -> ${v(b.after)}`;
-  if (b.status === 'failed') return `${v(b.before)} (kept)`;
+  if (b.status === 'failed') return b.before ? `${v(b.before)} (kept)` : '- (none yet)';
   return v(b.after);
 }
 
@@ -48,10 +48,15 @@ export function formatSummary(report: RunReport, logFile?: string, command: 'dow
         `promoted to live: ${p.os}/${p.channel}/${p.arch} ${p.from?.signatures ?? '-'} -> ${p.to.signatures} (staged ${formatDuration(p.stagedForMs)})\n`,
     )
     .join('');
-  const failed =
-    count('failed') > 0
-      ? `failed bundles still serve their previous good pair; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n`
-      : '';
+  const failedBundles = report.bundles.filter((b) => b.status === 'failed');
+  const kept = failedBundles.filter((b) => b.before).length;
+  const failedLine =
+    kept === failedBundles.length
+      ? 'failed bundles still serve their previous good pair'
+      : kept === 0
+        ? 'failed bundles had no earlier good pair, so nothing is served for them yet'
+        : `${kept} failed bundle(s) still serve their previous good pair; ${failedBundles.length - kept} had none yet, so nothing is served for them`;
+  const failed = failedBundles.length > 0 ? `${failedLine}; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n` : '';
   return `${head}\n${formatTable(rows)}\n${promoted}${failed}mirror: ${report.downloadFolder}\n${formatReplicaLines(report.replicas ?? [])}`;
 }
 
