@@ -8,16 +8,12 @@ import { describe, expect, it } from 'vitest';
 import { runCli, startCli } from './helpers/cli.js';
 import { zerosZip } from './helpers/crafted-zip.js';
 import { useMirrorFixture } from './helpers/fixture.js';
-import { expectConsistentMirror, snapshot, writeSettings } from './helpers/mirror.js';
+import { expectConsistentMirror, snapshot, writeSettings, logLines as readLogLines } from './helpers/mirror.js';
 
 const f = useMirrorFixture({ bundleSize: 256 * 1024 });
 const download = () => runCli(['download', '--settings', join(f.dir, 'settings.json')]);
 const bundleRequests = () => f.upstream.requests.filter((r) => r.kind === 'bundle');
-const logLines = async () =>
-  (await readFile(join(f.dir, 'mirror.log'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = () => readLogLines(f.dir);
 
 /** Resolves once the run's log holds a line matching `pattern` (awaiting changes to the file, not polling). */
 function logShows(pattern: RegExp): Promise<void> {

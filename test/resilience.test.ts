@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RequestRecord, SimulatedUpstream } from '../src/simulate/server.js';
 import { runCli, startCli } from './helpers/cli.js';
-import { expectConsistentMirror, readJson, snapshot, startUpstream, writeSettings } from './helpers/mirror.js';
+import { expectConsistentMirror, readJson, snapshot, startUpstream, writeSettings, logLines as readLogLines } from './helpers/mirror.js';
 import { startProxy } from './helpers/proxy.js';
 import { useMirrorFixture } from './helpers/fixture.js';
 import { createRequire } from 'node:module';
@@ -20,11 +20,7 @@ const f = useMirrorFixture({ bundleSize: 1024 * 1024 });
 const settingsPath = () => join(f.dir, 'settings.json');
 const download = (...args: string[]) => runCli(['download', '--settings', settingsPath(), ...args]);
 const bundleRequests = () => f.upstream.requests.filter((r) => r.kind === 'bundle');
-const logLines = async () =>
-  (await readFile(join(f.dir, 'mirror.log'), 'utf8'))
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+const logLines = () => readLogLines(f.dir);
 
 describe('retries', () => {
   it('heals 500s and 503s that clear after a few tries, in the same run, logging every attempt', async () => {

@@ -131,3 +131,11 @@ export async function flipByte(path: string): Promise<void> {
   bytes[at] = bytes[at]! ^ 0xff;
   await writeFile(path, bytes);
 }
+
+/** The JSON lines of the log a test's settings write (mirror.log in dir). */
+export async function logLines(dir: string): Promise<Record<string, unknown>[]> {
+  return (await readFile(join(dir, 'mirror.log'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
