@@ -1,11 +1,12 @@
 // Mistakes in the environment around the tool (a file where a folder belongs, a log path that is a folder, a folder
 // given as the settings file): one message naming the setting or flag, the path and the fix, exit 2, no stack trace,
 // nothing created.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, type CliResult } from './helpers/cli.js';
+import { BIN, cleanEnv, runCli, type CliResult } from './helpers/cli.js';
 import { removeDir, tempDir, writeSettings } from './helpers/mirror.js';
 
 let dir: string;
@@ -83,5 +84,30 @@ describe('environment mistakes', () => {
       await runCli(['download', '--settings', settings, '--base-url', 'http://updates.example.invalid/fwlink/']),
       /^mdatp-mirror: --base-url http:\/\/updates\.example\.invalid\/fwlink\/ is plain http:\/\/ to updates\.example\.invalid; .*"allowInsecureUpstream": true in \S+settings\.json/,
     );
+  });
+});
+
+/** A real non-root user: root may do what these cases are about. Needs Node and this checkout readable by nobody. */
+function asNobody(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = spawn('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], { env: cleanEnv() });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+const nobodyRunsTheCli =
+  process.getuid?.() === 0 && spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, '--version']).status === 0;
+
+describe.runIf(nobodyRunsTheCli)('as a non-root user (runuser -u nobody)', () => {
+  it('serve on port 80 names the privileged port, --port 8080 and the capability', async () => {
+    const settings = await writeSettings(dir, UPSTREAM);
+    await mkdir(join(dir, 'mirror'));
+    await chmod(dir, 0o755);
+    await chmod(settings, 0o644);
+    const r = await asNobody(['serve', '--port', '80', '--host', '127.0.0.1', '--settings', settings]);
+    expectNamedMistake(r, /port 80 is a privileged port \(below 1024\).*use --port 8080.*setcap cap_net_bind_service=\+ep/);
   });
 });

@@ -26,6 +26,14 @@ export interface ServeCliOptions extends GlobalOptions {
   readonly idleTimeout: string;
 }
 
+function listenFailure(e: NodeJS.ErrnoException, port: number): string {
+  if (e.code === 'EADDRINUSE') return `port ${port} is already in use; pick another with --port.`;
+  if ((e.code === 'EACCES' || e.code === 'EPERM') && port > 0 && port < 1024) {
+    return `port ${port} is a privileged port (below 1024) and this user may not listen on it: use --port 8080 (endpoints then use http://<server>:8080/…), or allow it once with: sudo setcap cap_net_bind_service=+ep "${process.execPath}" (systemd: AmbientCapabilities=CAP_NET_BIND_SERVICE).`;
+  }
+  return `cannot listen on port ${port}: ${e.message}`;
+}
+
 function connectionLimits(o: ServeCliOptions): ConnectionLimits {
   const maxConnections = Number(o.maxConnections);
   if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > 1_000_000)
@@ -97,9 +105,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   })
     .start()
     .catch((e: NodeJS.ErrnoException) => {
-      throw usageError(
-        e.code === 'EADDRINUSE' ? `port ${port} is already in use; pick another with --port.` : `cannot listen: ${e.message}`,
-      );
+      throw usageError(listenFailure(e, port));
     });
   if (isWorker()) {
     // Constructing one is what makes prom-client answer the primary's collection requests in this worker.
