@@ -18,7 +18,7 @@ describe('addressRange', () => {
     ['metadata.google.internal', 'link-local'],
     ['172.32.0.1', 'public'],
     ['8.8.8.8', 'public'],
-    ['go.microsoft.com', 'public'],
+    ['updates.example.net', 'public'],
   ])('%s is %s', (host, range) => {
     expect(addressRange(host)).toBe(range);
   });
