@@ -1,11 +1,13 @@
 // How big a bundle may be, downloaded and unpacked: Defender's bundles are hundreds of MB, so these defaults leave room
 // for growth while a hostile or broken upstream (an endless body, a zip bomb) fails in seconds instead of filling the
 // disk or holding the lock for many minutes. Both are settings (maxBundleSize, maxUnpackedSize).
+import { parseSize } from '../util/size.js';
+
 export const DEFAULT_MAX_BUNDLE_SIZE = '1GB';
 export const DEFAULT_MAX_UNPACKED_SIZE = '1.5GB';
 
-/** The same defaults in bytes, for commands that run without a settings file (verify). */
-export const DEFAULT_MAX_UNPACKED_BYTES = 1.5 * 1024 ** 3;
+/** The same default in bytes, for commands that run without a settings file (verify). */
+export const DEFAULT_MAX_UNPACKED_BYTES = parseSize(DEFAULT_MAX_UNPACKED_SIZE)!;
 
 /** The bounds one bundle's transfer and verification run under, from settings. */
 export interface BundleLimits {

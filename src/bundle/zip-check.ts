@@ -132,7 +132,7 @@ export async function checkZip(path: string, label = path, o: ZipCheckOptions = 
     if (overlap) {
       throw new MirrorError(
         'BUNDLE_NOT_ZIP',
-        `${label} has overlapping entries (${overlap[0].fileName} and ${overlap[1].fileName} share their data): refused as a zip bomb`,
+        `${label} has overlapping entries (${overlap[0].fileName} and ${overlap[1].fileName} share their data): refused as a zip bomb, and not retried. The upstream is serving a hostile or broken bundle; the live pair is kept`,
       );
     }
     const declared = listed.reduce((sum, entry) => sum + entry.uncompressedSize, 0);

@@ -22,7 +22,7 @@ export function watchLowSpeed(received: () => number, bytesPerSec: number, windo
     if (got * 1000 >= bytesPerSec * windowMs) return;
     error = new MirrorError(
       'UPSTREAM_TOO_SLOW',
-      `${from} sent ${formatBytes(got)} in ${formatDuration(windowMs)}, below timeouts.lowSpeedLimit (${formatBytes(bytesPerSec)}/s for timeouts.lowSpeedTime ${formatDuration(windowMs)}); cutting the attempt to retry`,
+      `${from} sent ${formatBytes(got)} in ${formatDuration(windowMs)}, below timeouts.lowSpeedLimit (${formatBytes(bytesPerSec)}/s for timeouts.lowSpeedTime ${formatDuration(windowMs)}); cutting the attempt to retry. On a link this slow, lower timeouts.lowSpeedLimit or raise timeouts.lowSpeedTime`,
       { retryable: true },
     );
     controller.abort(error);

@@ -55,7 +55,7 @@ function refuseInwardRedirect(first: URL, next: URL): void {
   if (to === 'public' || to === addressRange(first.hostname)) return;
   throw new MirrorError(
     'UPSTREAM_REDIRECTS',
-    `refusing redirect from ${displayUrl(first)} into a ${to} address (${displayUrl(next)}): the configured upstream is not in that range, so this is not where its bundles live`,
+    `refusing redirect from ${displayUrl(first)} into a ${to} address (${displayUrl(next)}): the configured upstream is not in that range, so this is not where its bundles live. If your upstream really is there, set baseUpdateUrl (or upstreamMirror) to that address itself`,
   );
 }
 

@@ -49,11 +49,14 @@ function proxyRefusal(e: unknown, url: string | URL): MirrorError | undefined {
       { cause: e },
     );
   }
-  return new MirrorError('UPSTREAM_PROXY', `the proxy answered HTTP ${status} instead of connecting to ${displayUrl(url)}`, {
-    retryable: RETRYABLE_STATUS.has(Number(status)),
-    retryAfterMs: undefined,
-    cause: e,
-  });
+  return new MirrorError(
+    'UPSTREAM_PROXY',
+    `the proxy answered HTTP ${status} instead of connecting to ${displayUrl(url)}; if it persists, check the proxy (its log names the reason) or the proxy setting`,
+    {
+      retryable: RETRYABLE_STATUS.has(Number(status)),
+      cause: e,
+    },
+  );
 }
 
 /** Retry-After is either delta-seconds or an HTTP date. */
