@@ -94,6 +94,8 @@ export const settingsSchema = z.strictObject({
     .refine((a) => new Set(a).size === a.length, { message: 'lists an architecture twice' })
     .default([...ARCHES]),
   concurrency: z.int().min(1).max(16).default(4),
+  // aria2c's --split: a large bundle over this many ranges at once, where the server accepts ranges (bench/).
+  connectionsPerBundle: z.int().min(1).max(8).default(2),
   retries: z.int().min(1).max(20).default(4),
   retryInitialDelay: duration('1s', '1ms', '10m'),
   retryMaxDelay: duration('2m', '1ms', '1d'),

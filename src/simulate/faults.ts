@@ -33,6 +33,8 @@ export interface Fault {
   readonly target: 'bundle' | 'info';
   readonly action: FaultAction;
   readonly filter?: Partial<BundleId>;
+  /** Only requests that carry a Range header (true) or only those that do not (false); both when absent. */
+  readonly ranged?: boolean;
   /** How many matching requests it applies to; Infinity for all. */
   times: number;
 }
@@ -49,8 +51,10 @@ export class FaultPlan {
   }
 
   /** The first fault that applies to this request, consuming one of its uses. */
-  take(target: Fault['target'], id: BundleId): FaultAction | undefined {
-    const f = this.faults.find((x) => x.times > 0 && x.target === target && matchesFilter(id, x.filter ?? {}));
+  take(target: Fault['target'], id: BundleId, ranged = false): FaultAction | undefined {
+    const f = this.faults.find(
+      (x) => x.times > 0 && x.target === target && matchesFilter(id, x.filter ?? {}) && (x.ranged === undefined || x.ranged === ranged),
+    );
     if (!f) return undefined;
     f.times--;
     return f.action;

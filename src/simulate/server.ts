@@ -201,7 +201,7 @@ export class SimulatedUpstream {
     rec: RequestRecord,
   ): Promise<void> {
     rec.kind = 'bundle';
-    const fault = this.faults.take('bundle', id);
+    const fault = this.faults.take('bundle', id, req.headers.range !== undefined);
     if (fault) rec.fault = fault.type;
     if (fault?.type === 'status') return this.status(res, fault.status, fault.retryAfter);
     if (fault?.type === 'html-200') {

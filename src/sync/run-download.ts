@@ -67,6 +67,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
         logger,
         limit: pLimit(settings.concurrency),
+        connectionsPerBundle: settings.connectionsPerBundle,
         limits: bundleLimitsFrom(settings),
         signal: deps.signal,
         onProgress: deps.onProgress,

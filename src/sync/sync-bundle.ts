@@ -30,6 +30,8 @@ export interface SyncDeps {
   readonly logger: Logger;
   /** Bounds how many bundles transfer at once; version checks are not limited. */
   readonly limit: LimitFunction;
+  /** Ranges one large bundle may be fetched over at once (connectionsPerBundle). */
+  readonly connectionsPerBundle: number;
   readonly limits: BundleLimits;
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: ((id: BundleId, bytes: number, total: number | undefined) => void) | undefined;
@@ -106,7 +108,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
       tally.notes.push('bundle did not match its manifest (size); downloaded again');
     }
-    const result = await d.limit(() => downloadAndPublish(d, id, info, tally, log, outcome));
+    const result = await downloadAndPublish(d, id, info, tally, log, outcome);
     if (hold) d.onHoldSuperseded(id);
     return result;
   } catch (e) {
@@ -166,12 +168,19 @@ async function downloadAndPublish(
     };
     try {
       log.info({ versions: versionsOf(info), round }, 'downloading');
-      await withRetry(d.policy, () => transferAndVerify(d, id, state, tally), {
+      // The re-check starts when the last byte arrives, beside the verification rather than after it.
+      let recheck: Promise<VersionInfo> | undefined;
+      const startRecheck = (): void => {
+        const started = fetchVersion(d, id, log);
+        started.catch(() => undefined); // awaited below, unless a retry replaced it
+        recheck = started;
+      };
+      await withRetry(d.policy, () => transferAndVerify(d, id, state, tally, startRecheck), {
         signal: d.signal,
         toError: (e) => networkError(e, d.source.location),
         onRetry: onRetry(log, 'download'),
       });
-      const after = await fetchVersion(d, id, log);
+      const after = await (recheck ?? fetchVersion(d, id, log));
       if (!sameVersions(after, info)) {
         log.warn({ started: versionsOf(info), now: versionsOf(after) }, 'a new release appeared during the download; downloading again');
         tally.notes.push(`release ${after.signatures} appeared during the download of ${info.signatures}`);
@@ -227,21 +236,33 @@ function refuseUnvouched(source: BundleSource, id: BundleId, size: number, sha25
   );
 }
 
-async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally): Promise<void> {
+/**
+ * One attempt. Only the transfer holds a concurrency slot: the CRC pass, the flush and the version re-check of one
+ * bundle overlap the next bundle's transfer.
+ */
+async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally, onReceived: () => void): Promise<void> {
   tally.attempts++;
-  const t0 = performance.now();
   try {
-    await transferAttempt(d.source, id, state, {
-      signal: d.signal,
-      limits: d.limits,
-      folder: d.writer.layout.root,
-      onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
+    await d.limit(async () => {
+      // Timed inside the slot: waiting for one is not transfer time.
+      const t0 = performance.now();
+      try {
+        await transferAttempt(d.source, id, state, {
+          signal: d.signal,
+          limits: d.limits,
+          folder: d.writer.layout.root,
+          connections: d.connectionsPerBundle,
+          onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
+        });
+      } finally {
+        tally.transferMs += performance.now() - t0;
+      }
     });
   } finally {
-    tally.transferMs += performance.now() - t0;
     tally.source = state.source ?? tally.source;
     d.onTransferEnd?.(id);
   }
+  onReceived();
   const t1 = performance.now();
   d.logger.debug({ bundle: bundleKey(id), event: 'verifying', bytes: state.bytes }, 'every byte received; verifying the zip');
   try {

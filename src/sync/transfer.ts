@@ -2,7 +2,7 @@
 // Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BundleLimits } from '../bundle/limits.js';
@@ -11,9 +11,9 @@ import { MirrorError } from '../errors/catalogue.js';
 import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
 import { networkError, statusError } from '../upstream/http-errors.js';
-import type { BundleSource } from '../upstream/source.js';
+import type { BundleSource, SourceResponse } from '../upstream/source.js';
+import { fetchRange, fetchSplit, planSegments, splittable, type ByteRange } from './segments.js';
 import { displayUrl } from '../upstream/urls.js';
-import { tap } from '../util/tap.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 
@@ -46,7 +46,7 @@ export const newTransferState = (path: string): TransferState => ({
   received: 0,
 });
 
-export type Progress = (bytes: number, total: number | undefined) => void;
+type Progress = (bytes: number, total: number | undefined) => void;
 
 function parseContentRange(v: string | string[] | undefined): { start: number; total: number | undefined } | undefined {
   const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(v ?? '').trim());
@@ -58,18 +58,17 @@ function header(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-async function hashFile(path: string): Promise<Hash> {
-  const hash = createHash('sha256');
-  // Not piped into the hash: a piped hash is finalised at the end, and a resumed transfer goes on updating it.
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash;
+/** Folds the file's bytes from `start` to its end into the hash (not piped: a piped hash is finalised at the end). */
+async function hashFrom(path: string, start: number, hash: Hash): Promise<void> {
+  for await (const chunk of createReadStream(path, { start, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
 }
 
 /** After a failed write, make the hash and byte count describe exactly what is on disk. */
 async function reconcile(state: TransferState): Promise<void> {
   const size = (await fileSize(state.path)) ?? 0;
   if (size !== state.bytes) {
-    state.hash = size === 0 ? createHash('sha256') : await hashFile(state.path);
+    state.hash = createHash('sha256');
+    if (size > 0) await hashFrom(state.path, 0, state.hash);
     state.bytes = size;
   }
 }
@@ -84,6 +83,18 @@ export function restartFromZero(state: TransferState): void {
 /** How often, in bytes written, the free space is checked again during a write: a quarter of the margin, 64 KiB–16 MiB. */
 const freeSpaceCheckBytes = (margin: number): number => Math.min(16 * 1024 * 1024, Math.max(64 * 1024, Math.floor(margin / 4)));
 
+/**
+ * How much is written between two background flushes to disk. The flush before a bundle is renamed into place stays;
+ * flushing as the bytes arrive leaves it little to do, instead of the whole bundle after the last byte (bench/).
+ */
+const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+
+/**
+ * What may wait in memory between the socket and the disk: with room for several socket reads, the write stream hands
+ * the kernel one writev of many chunks instead of a thread-pool round trip per 64 KiB chunk (bench/).
+ */
+const WRITE_BUFFER_BYTES = 1024 * 1024;
+
 function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorError {
   return new MirrorError(
     'BUNDLE_TOO_LARGE',
@@ -91,16 +102,46 @@ function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorErro
   );
 }
 
+interface WriteWatch {
+  readonly stage: Transform;
+  /** Waits for the background flush under way, if any (before the file is closed). */
+  readonly settled: () => Promise<void>;
+}
+
 /**
- * Holds the write to maxBundleSize (a body without Content-Length may never end) and minFreeSpace (checked again every
- * few MB, so a body longer than announced, or another program filling the volume, cannot take the last free bytes).
+ * The one stage every received chunk passes: hashed and counted (progress), held to maxBundleSize (a body without
+ * Content-Length may never end) and minFreeSpace (checked again every few MB, so a body longer than announced, or
+ * another program filling the volume, cannot take the last free bytes), and flushed to disk in the background.
  */
-function writeGuard(state: TransferState, limits: BundleLimits, folder: string, url: URL): Transform {
+function writeWatch(
+  state: TransferState,
+  file: FileHandle,
+  limits: BundleLimits,
+  folder: string,
+  url: URL,
+  onProgress?: Progress,
+): WriteWatch {
   let sinceCheck = 0;
+  let sinceFlush = 0;
+  let flushing: Promise<void> | undefined;
   const every = freeSpaceCheckBytes(limits.minFreeBytes);
-  return new Transform({
+  const stage = new Transform({
+    highWaterMark: WRITE_BUFFER_BYTES,
     transform(chunk: Buffer, _encoding, done) {
       if (state.bytes > limits.maxBundleBytes) return done(tooLargeError('is longer than that', limits, url));
+      state.hash.update(chunk);
+      state.bytes += chunk.length;
+      state.received += chunk.length;
+      onProgress?.(state.bytes, state.total);
+      sinceFlush += chunk.length;
+      // One flush at a time; it covers what the write stream has handed to the kernel so far.
+      if (sinceFlush >= FLUSH_EVERY_BYTES && !flushing) {
+        sinceFlush = 0;
+        flushing = file.datasync().then(
+          () => (flushing = undefined),
+          () => (flushing = undefined),
+        );
+      }
       sinceCheck += chunk.length;
       if (limits.minFreeBytes === 0 || sinceCheck < every) return done(null, chunk);
       sinceCheck = 0;
@@ -111,15 +152,20 @@ function writeGuard(state: TransferState, limits: BundleLimits, folder: string, 
       );
     },
   });
+  return { stage, settled: () => flushing ?? Promise.resolve() };
+}
+
+export interface TransferOptions {
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: Progress | undefined;
+  readonly limits: BundleLimits;
+  readonly folder: string;
+  /** connectionsPerBundle: more than 1 splits a large bundle into ranges fetched at once (segments.ts). */
+  readonly connections: number;
 }
 
 /** One attempt: on success the file holds the complete body. Throws MirrorError (retryable when worth it). */
-export async function transferAttempt(
-  source: BundleSource,
-  id: BundleId,
-  state: TransferState,
-  opts: { signal?: AbortSignal | undefined; onProgress?: Progress | undefined; limits: BundleLimits; folder: string },
-): Promise<void> {
+export async function transferAttempt(source: BundleSource, id: BundleId, state: TransferState, opts: TransferOptions): Promise<void> {
   const { limits } = opts;
   const resuming = state.bytes > 0 && state.validator !== undefined;
   const headers: Record<string, string> = resuming ? { range: `bytes=${state.bytes}-`, 'if-range': state.validator! } : {};
@@ -166,24 +212,23 @@ export async function transferAttempt(
     }
   }
 
-  const counter = tap((chunk) => {
-    state.hash.update(chunk);
-    state.bytes += chunk.length;
-    state.received += chunk.length;
-    opts.onProgress?.(state.bytes, state.total);
-  });
+  const ranges =
+    flags === 'w' && state.total !== undefined && opts.connections > 1 && splittable(res, state.validator)
+      ? planSegments(state.total, opts.connections)
+      : [];
+  if (ranges.length > 1) return transferSplit(source, id, state, res, ranges, opts);
+
   // Opened before the body flows: a cut that arrives while an fs stream is still opening its file would discard
   // every byte received so far, and the next attempt could not resume.
   const file = await open(state.path, flags).catch(async (e: unknown) => {
     await res.body.dump().catch(() => undefined);
     throw networkError(e, res.finalUrl);
   });
+  const watch = writeWatch(state, file, limits, opts.folder, res.finalUrl, opts.onProgress);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
-    await pipeline(res.body, counter, writeGuard(state, limits, opts.folder, res.finalUrl), file.createWriteStream(), {
-      signal,
-    });
+    await pipeline(res.body, watch.stage, file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES }), { signal });
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
@@ -192,6 +237,7 @@ export async function transferAttempt(
     throw slow.tripped() ?? networkError(e, res.finalUrl);
   } finally {
     slow.stop();
+    await watch.settled();
     await file.close().catch(() => undefined);
   }
 
@@ -203,5 +249,89 @@ export async function transferAttempt(
       `received ${got} bytes but Content-Length announced ${state.total} from ${state.source}`,
       { retryable: true },
     );
+  }
+}
+
+/**
+ * A split attempt: range 0 over the first response (hashed as it arrives), the others on their own connections,
+ * written in place; the rest of the hash is then read back from disk (the page cache). On a failure the file is cut
+ * back to what is complete from its start, so the retry resumes from there on one connection, as any other.
+ */
+async function transferSplit(
+  source: BundleSource,
+  id: BundleId,
+  state: TransferState,
+  res: SourceResponse,
+  ranges: readonly ByteRange[],
+  opts: TransferOptions,
+): Promise<void> {
+  const { limits } = opts;
+  const total = state.total!;
+  let others = 0;
+  const progress = (): void => opts.onProgress?.(state.bytes + others, total);
+  const file = await open(state.path, 'w').catch(async (e: unknown) => {
+    await res.body.dump().catch(() => undefined);
+    throw networkError(e, res.finalUrl);
+  });
+  const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
+  const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
+  const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
+    const cut = (): void => void res.body.destroy(stop.reason as Error);
+    stop.addEventListener('abort', cut, { once: true });
+    if (stop.aborted) cut();
+    try {
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        const part = chunk.length > end - state.bytes ? chunk.subarray(0, end - state.bytes) : chunk;
+        await file.write(part, 0, part.length, state.bytes);
+        state.hash.update(part);
+        state.bytes += part.length;
+        state.received += part.length;
+        onBytes(part.length);
+        progress();
+        // Leaving the loop closes this response: its connection has carried its range.
+        if (state.bytes >= end) break;
+      }
+    } finally {
+      stop.removeEventListener('abort', cut);
+    }
+    if (state.bytes < end) {
+      throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the first range ended after ${state.bytes} of ${end} bytes from ${state.source}`, {
+        retryable: true,
+      });
+    }
+  };
+  const rest = (range: ByteRange, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> =>
+    fetchRange(
+      (headers, s) => source.bundle(id, headers, s),
+      state.path,
+      range,
+      state.validator!,
+      stop,
+      (n) => {
+        others += n;
+        state.received += n;
+        onBytes(n);
+        progress();
+      },
+    );
+  try {
+    const result = await fetchSplit(ranges, first, rest, signal);
+    if (result.error === undefined) {
+      await hashFrom(state.path, state.bytes, state.hash);
+      state.bytes = total;
+      return;
+    }
+    await file.truncate(result.contiguous);
+    if (result.contiguous > state.bytes) {
+      await hashFrom(state.path, state.bytes, state.hash);
+      state.bytes = result.contiguous;
+    }
+    const e = result.error;
+    if ((e as NodeJS.ErrnoException).code === 'ENOSPC')
+      throw await diskFullError(state.path, opts.folder, total - state.bytes, limits.minFreeBytes);
+    throw slow.tripped() ?? networkError(e, res.finalUrl);
+  } finally {
+    slow.stop();
+    await file.close().catch(() => undefined);
   }
 }

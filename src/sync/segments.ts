@@ -1,0 +1,134 @@
+// aria2c -x for one bundle: when the server accepts ranges, the rest of a large bundle is fetched over a few more
+// connections (Range + If-Range to the URL the first response came from) and written in place, while the first
+// connection goes on with the beginning. A per-connection limit (a WAN, a CDN's pacing) then counts once per range.
+import { open } from 'node:fs/promises';
+import { MirrorError } from '../errors/catalogue.js';
+import { statusError } from '../upstream/http-errors.js';
+import type { SourceResponse } from '../upstream/source.js';
+
+/** Below this, another connection costs more (a round trip, TLS) than it saves. */
+export const MIN_SEGMENT_BYTES = 8 * 1024 * 1024;
+
+export interface ByteRange {
+  readonly start: number;
+  /** Exclusive. */
+  readonly end: number;
+}
+
+/** Splits [0, total) into at most `connections` ranges of at least MIN_SEGMENT_BYTES; one range means no split. */
+export function planSegments(total: number, connections: number): ByteRange[] {
+  const count = Math.max(1, Math.min(connections, Math.floor(total / MIN_SEGMENT_BYTES)));
+  const size = Math.ceil(total / count);
+  return Array.from({ length: count }, (_, i) => ({ start: i * size, end: Math.min(total, (i + 1) * size) }));
+}
+
+/** Whether a 200 response can be split: its length known, ranges accepted, and a strong validator for If-Range. */
+export function splittable(res: SourceResponse, validator: string | undefined): boolean {
+  const acceptRanges = String(res.headers['accept-ranges'] ?? '').toLowerCase();
+  return (
+    acceptRanges.split(',').some((v) => v.trim() === 'bytes') && validator !== undefined && res.headers['content-length'] !== undefined
+  );
+}
+
+/** What a split transfer reports to its caller: how far the file is complete from its start, in order. */
+export interface SplitResult {
+  /** Bytes from offset 0 that are on disk without a gap (all of it when every range arrived). */
+  readonly contiguous: number;
+  readonly error: unknown;
+}
+
+export type RangeFetch = (headers: Record<string, string>, signal: AbortSignal) => Promise<SourceResponse>;
+
+/**
+ * Fetches one range into the file at its offset. Anything but a 206 for exactly this range (the file changed, the
+ * server ignored Range) fails the range: the caller then keeps only what the first connection wrote.
+ */
+export async function fetchRange(
+  fetch: RangeFetch,
+  path: string,
+  range: ByteRange,
+  validator: string,
+  signal: AbortSignal,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const res = await fetch({ range: `bytes=${range.start}-${range.end - 1}`, 'if-range': validator }, signal);
+  const expected = `bytes ${range.start}-${range.end - 1}/`;
+  if (res.statusCode !== 206 || !String(res.headers['content-range'] ?? '').startsWith(expected)) {
+    await res.body.dump().catch(() => undefined);
+    if (res.statusCode === 206 || res.statusCode === 200) {
+      throw new MirrorError(
+        'UPSTREAM_HTTP_STATUS',
+        `a range request for bytes ${range.start}-${range.end - 1} was answered with the wrong part (HTTP ${res.statusCode}); starting over on one connection`,
+        {
+          retryable: true,
+        },
+      );
+    }
+    throw statusError(res.statusCode, res.headers, res.finalUrl);
+  }
+  // Counted after each positional write completes: what a resume keeps must be on disk, not only received.
+  let written = 0;
+  const length = range.end - range.start;
+  const cut = (): void => void res.body.destroy(signal.reason as Error);
+  signal.addEventListener('abort', cut, { once: true });
+  if (signal.aborted) cut();
+  const file = await open(path, 'r+');
+  try {
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      if (written + chunk.length > length) {
+        throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the range ${range.start}-${range.end - 1} sent more bytes than asked for`, {
+          retryable: true,
+        });
+      }
+      await file.write(chunk, 0, chunk.length, range.start + written);
+      written += chunk.length;
+      onBytes(chunk.length);
+    }
+  } finally {
+    signal.removeEventListener('abort', cut);
+    await file.close().catch(() => undefined);
+  }
+  if (written !== range.end - range.start) {
+    throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the range ${range.start}-${range.end - 1} ended after ${written} bytes`, {
+      retryable: true,
+    });
+  }
+}
+
+/** The bytes complete from offset 0: whole ranges in order, then what the first incomplete one holds. */
+export function contiguousBytes(ranges: readonly ByteRange[], written: readonly number[]): number {
+  let total = 0;
+  for (const [i, range] of ranges.entries()) {
+    const got = written[i] ?? 0;
+    total += got;
+    if (got < range.end - range.start) break;
+  }
+  return total;
+}
+
+/**
+ * The first response carries range 0 (written through `first`, which stops it at the range's end); the other ranges
+ * go out at once. Any failure stops them all; the result says how much of the file is usable for a resume.
+ */
+export async function fetchSplit(
+  ranges: readonly ByteRange[],
+  first: (end: number, signal: AbortSignal, onBytes: (n: number) => void) => Promise<void>,
+  rest: (range: ByteRange, signal: AbortSignal, onBytes: (n: number) => void) => Promise<void>,
+  signal: AbortSignal,
+): Promise<SplitResult> {
+  const stop = new AbortController();
+  const both = AbortSignal.any([signal, stop.signal]);
+  const written = ranges.map(() => 0);
+  let error: unknown;
+  const runs = ranges.map((range, i) => {
+    const onBytes = (n: number): void => void (written[i]! += n);
+    const run = i === 0 ? first(range.end, both, onBytes) : rest(range, both, onBytes);
+    // The first failure is the one to report; the others are only stopped by it.
+    return run.catch((e: unknown) => {
+      if (error === undefined) error = e;
+      stop.abort(e);
+    });
+  });
+  await Promise.all(runs);
+  return { contiguous: contiguousBytes(ranges, written), error };
+}
