@@ -1,6 +1,8 @@
-// Reproducible benchmark (issue 4): mdatp-mirror download vs. sequential `curl -L -o` (the sample scripts' method),
-// WAN-like and on loopback, peak RSS for two bundle sizes, and a no-op run. Linux; needs curl and GNU time.
-// Usage: npm run bench [-- --size 128MB --big 512MB --rate 25 --latency 40 --repeat 3]
+// The download benchmark (issue 16), each pair measured side by side in one run against the simulated upstream:
+// WAN-like against aria2c -j8 (equal parallelism) and sequential curl (the sample scripts' method), loopback one bundle
+// at a time against curl (wall and CPU per GB), peak RSS with large bundles, and a run with nothing to do against
+// `node -e 0`. Linux; needs curl, aria2c (Debian package aria2) and GNU time.
+// Usage: npm run bench [-- --size 128MB --wan-size 32MB --big 512MB --rate 25 --latency 40 --repeat 3 --skip-big]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
@@ -15,6 +17,7 @@ import { BIN, median, timed } from './measure.mjs';
 const { values: args } = parseArgs({
   options: {
     size: { type: 'string', default: '128MB' },
+    'wan-size': { type: 'string', default: '32MB' },
     big: { type: 'string', default: '512MB' },
     rate: { type: 'string', default: '25' },
     latency: { type: 'string', default: '40' },
@@ -24,16 +27,18 @@ const { values: args } = parseArgs({
     'skip-wan': { type: 'boolean', default: false },
   },
 });
-const SIZE = parseSize(args.size);
-const BIG = parseSize(args.big);
 const REPEAT = Number(args.repeat);
 const WORK = join(process.cwd(), args.work);
 
-for (const tool of ['curl', '/usr/bin/time']) {
+for (const [tool, pkg] of [
+  ['curl', 'curl'],
+  ['aria2c', 'aria2'],
+  ['/usr/bin/time', 'time'],
+]) {
   try {
     execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
   } catch {
-    console.error(`bench needs ${tool}: apt-get install -y ${tool === 'curl' ? 'curl' : 'time'}`);
+    console.error(`bench needs ${tool}: apt-get install -y ${pkg}`);
     process.exit(2);
   }
 }
@@ -56,149 +61,193 @@ function settingsFor(sim, folder, extra = {}) {
   return file;
 }
 
-async function ours(sim, extra = {}) {
+const fresh = (name) => {
+  const folder = join(WORK, name);
+  rmSync(folder, { recursive: true, force: true });
+  mkdirSync(folder, { recursive: true });
+  return folder;
+};
+
+function ours(sim, extra = {}) {
   const folder = join(WORK, 'mirror');
   rmSync(folder, { recursive: true, force: true });
   return timed(process.execPath, [BIN, 'download', '--quiet', '--settings', settingsFor(sim, folder, extra)]);
 }
 
-async function curlSequential(sim) {
-  const folder = join(WORK, 'curl');
-  rmSync(folder, { recursive: true, force: true });
-  mkdirSync(folder, { recursive: true });
+function curlSequential(sim) {
+  const folder = fresh('curl');
   const script = ALL_BUNDLES.map((id, i) => `curl -sS -f -L -o ${join(folder, `${i}.zip`)} '${bundleUrl(sim.baseUrl, id)}'`).join(' && ');
   return timed('sh', ['-c', script]);
 }
 
-async function startSim(size, extra = {}) {
-  const sim = await new SimulatedUpstream({ dir: join(WORK, 'upstream'), bundleSize: size, ...extra }).start();
+/** aria2c fetching the same 8 bundles, `jobs` at once, `split` connections each. */
+function aria2(sim, jobs, split = 1) {
+  const folder = fresh('aria2');
+  const list = join(WORK, 'aria2-input.txt');
+  writeFileSync(list, ALL_BUNDLES.map((id, i) => `${bundleUrl(sim.baseUrl, id)}\n  out=${i}.zip`).join('\n') + '\n');
+  return timed('aria2c', [
+    '-q',
+    `-j${jobs}`,
+    `-x${split}`,
+    `-s${split}`,
+    '--min-split-size=8M',
+    '--file-allocation=none',
+    '-d',
+    folder,
+    '-i',
+    list,
+  ]);
+}
+
+async function startSim(size, dir, extra = {}) {
+  const sim = await new SimulatedUpstream({ dir: join(WORK, dir), bundleSize: parseSize(size), ...extra }).start();
   await sim.prepare(ALL_BUNDLES);
   return sim;
 }
 
+/** The median wall (and the largest RSS) of `rounds` runs of each contender, interleaved so drift hits all alike. */
+async function side(rounds, contenders) {
+  const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (let i = 0; i < rounds; i++) for (const [k, run] of Object.entries(contenders)) runs[k].push(await run());
+  return Object.fromEntries(
+    Object.entries(runs).map(([k, rs]) => [
+      k,
+      { wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rssMiB: Math.max(...rs.map((r) => r.rssMiB)) },
+    ]),
+  );
+}
+
 const results = {};
 const log = (...a) => console.error('[bench]', ...a);
-rmSync(join(WORK, 'mirror'), { recursive: true, force: true });
+const started = performance.now();
 mkdirSync(WORK, { recursive: true });
 
-log(`generating 8 x ${args.size} simulated bundles (cached in ${WORK}/upstream)`);
-const fast = await startSim(SIZE);
+log(`loopback: 8 x ${args.size} simulated bundles (cached in ${WORK}/upstream-${args.size})`);
+const fast = await startSim(args.size, `upstream-${args.size}`);
+results.loopback = await side(REPEAT, { curl: () => curlSequential(fast), ours: () => ours(fast, { concurrency: 1 }) });
+log('loopback', results.loopback);
 
-// Loopback, unthrottled, one bundle at a time: our per-byte cost (hash + verify) against curl's.
-{
-  const o = [];
-  const c = [];
-  for (let i = 0; i < REPEAT; i++) {
-    c.push(await curlSequential(fast));
-    o.push(await ours(fast, { concurrency: 1 }));
-  }
-  const gb = (8 * SIZE) / 1024 ** 3;
-  results.loopback = {
-    curl: median(c.map((r) => r.wall)),
-    ours: median(o.map((r) => r.wall)),
-    cpuPerGB: median(o.map((r) => r.cpu)) / gb,
-    curlCpuPerGB: median(c.map((r) => r.cpu)) / gb,
-    rssMiB: Math.max(...o.map((r) => r.rssMiB)),
-  };
-  results.loopback.ratio = results.loopback.ours / results.loopback.curl;
-  log('loopback', results.loopback);
-}
-
-// Default concurrency on loopback, for the peak RSS at this size.
-{
-  const r = await ours(fast);
-  results.rss = { [args.size]: r.rssMiB };
-  log('rss', args.size, r.rssMiB);
-}
-
-// No-op: everything current; only version requests should go out.
+// Nothing to do: everything current, only the version documents go out.
 {
   await ours(fast);
   const settings = settingsFor(fast, join(WORK, 'mirror'));
-  const walls = [];
-  let requests;
-  for (let i = 0; i < REPEAT; i++) {
-    const before = fast.requests.length;
-    walls.push((await timed(process.execPath, [BIN, 'download', '--quiet', '--settings', settings])).wall);
-    const made = fast.requests.slice(before);
-    requests = {
-      total: made.length,
-      info: made.filter((r) => r.kind === 'info').length,
-      bundle: made.filter((r) => r.kind === 'bundle').length,
-      redirects: made.filter((r) => r.kind === 'fwlink' || r.kind === 'redirect').length,
-    };
-  }
-  const nodeStart = median(
-    await Promise.all([0, 1, 2].map(() => timed(process.execPath, ['-e', '0']))).then((rs) => rs.map((r) => r.wall)),
-  );
-  results.noop = { wall: median(walls), nodeStart, budget: nodeStart + 0.3, requests };
+  const before = fast.requests.length;
+  results.noop = await side(Math.max(5, REPEAT), {
+    node: () => timed(process.execPath, ['-e', '0']),
+    ours: () => timed(process.execPath, [BIN, 'download', '--quiet', '--settings', settings]),
+  });
+  const made = fast.requests.slice(before);
+  results.noop.bundleRequests = made.filter((r) => r.kind === 'bundle').length;
   log('noop', results.noop);
 }
 await fast.stop();
 
 if (!args['skip-wan']) {
-  const wan = await startSim(SIZE, { rateBytesPerSec: Number(args.rate) * 1_000_000, latencyMs: Number(args.latency) });
-  const c = await curlSequential(wan);
-  const o = await ours(wan);
-  results.wan = { curl: c.wall, ours: o.wall, ratio: o.wall / c.wall, rateMBps: Number(args.rate), latencyMs: Number(args.latency) };
+  log(`WAN-like: 8 x ${args['wan-size']}, ${args.rate} MB/s per connection, ${args.latency} ms latency`);
+  const wan = await startSim(args['wan-size'], `upstream-${args['wan-size']}`, {
+    rateBytesPerSec: Number(args.rate) * 1_000_000,
+    latencyMs: Number(args.latency),
+  });
+  results.wan = await side(REPEAT, {
+    aria2: () => aria2(wan, 8),
+    aria2split: () => aria2(wan, 8, 2),
+    ours8one: () => ours(wan, { concurrency: 8, connectionsPerBundle: 1 }),
+    ours8: () => ours(wan, { concurrency: 8 }),
+    oursDefault: () => ours(wan),
+  });
+  results.wan.curl = (await curlSequential(wan)).wall;
   log('wan', results.wan);
   await wan.stop();
 }
 
 if (!args['skip-big']) {
-  log(`generating 8 x ${args.big} simulated bundles`);
-  const big = await startSim(BIG);
-  const r = await ours(big);
-  results.rss[args.big] = r.rssMiB;
-  log('rss', args.big, r.rssMiB);
+  log(`peak RSS: 8 x ${args.big} simulated bundles (cached in ${WORK}/upstream-${args.big})`);
+  const big = await startSim(args.big, `upstream-${args.big}`);
+  results.rss = { c4: (await ours(big, { concurrency: 4 })).rssMiB, c8: (await ours(big, { concurrency: 8 })).rssMiB };
+  log('rss', results.rss);
   await big.stop();
 }
 
-rmSync(join(WORK, 'mirror'), { recursive: true, force: true });
-rmSync(join(WORK, 'curl'), { recursive: true, force: true });
+for (const name of ['mirror', 'curl', 'aria2']) rmSync(join(WORK, name), { recursive: true, force: true });
 
 const f = (n, d = 2) => n.toFixed(d);
-const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}`;
-const rows = [
-  ['measure', 'mdatp-mirror', 'curl (sequential)', 'ratio', 'target'],
-  results.wan && [
-    `WAN-like cold sync, 8 x ${args.size} (${args.rate} MB/s per connection, ${args.latency} ms latency)`,
-    `${f(results.wan.ours, 1)} s`,
-    `${f(results.wan.curl, 1)} s`,
-    `${f(results.wan.ratio)}x`,
-    '<= 0.35x',
-  ],
-  [
-    `loopback cold sync, 8 x ${args.size}, concurrency 1`,
-    `${f(results.loopback.ours)} s`,
-    `${f(results.loopback.curl)} s`,
-    `${f(results.loopback.ratio)}x`,
-    '<= 1.5x',
-  ],
-  ['CPU seconds per GB (loopback, concurrency 1)', `${f(results.loopback.cpuPerGB)} s`, `${f(results.loopback.curlCpuPerGB)} s`, '', ''],
-  ...Object.entries(results.rss).map(([size, mib]) => [`peak RSS, 8 x ${size}, concurrency 4`, `${f(mib, 0)} MiB`, '', '', '<= 120 MiB']),
-  results.rss[args.big] !== undefined && [
-    'peak RSS growth, ' + args.big + ' vs ' + args.size,
-    `${f((100 * (results.rss[args.big] - results.rss[args.size])) / results.rss[args.size], 1)} %`,
-    '',
-    '',
-    '<= 10 %',
-  ],
-  [
-    'no-op run (all current): wall time',
-    `${f(results.noop.wall)} s`,
-    `node -e 0: ${f(results.noop.nodeStart)} s`,
-    '',
-    `<= ${f(results.noop.budget)} s`,
-  ],
-  [
-    'no-op run: requests',
-    `${results.noop.requests.info} version docs (+${results.noop.requests.redirects} redirects), ${results.noop.requests.bundle} bundles`,
-    '',
-    '',
-    '8 version docs, 0 bundles',
-  ],
-].filter(Boolean);
+const x = (a, b) => `${f(a / b)}x`;
+const verdict = (ok) => (ok ? 'met' : '**not met**');
+const gb = (8 * parseSize(args.size)) / 1024 ** 3;
+const rows = [['measure', 'mdatp-mirror', 'peer', 'ratio', 'target']];
+if (results.wan) {
+  const w = results.wan;
+  const where = `8 x ${args['wan-size']}, ${args.rate} MB/s per connection, ${args.latency} ms`;
+  rows.push(
+    [
+      `WAN-like, ${where}, concurrency 8, 1 connection each`,
+      `${f(w.ours8one.wall)} s`,
+      `aria2c -j8: ${f(w.aria2.wall)} s`,
+      x(w.ours8one.wall, w.aria2.wall),
+      `<= 1.0x: ${verdict(w.ours8one.wall <= w.aria2.wall)}`,
+    ],
+    [
+      `WAN-like, concurrency 8, connectionsPerBundle 2 (default)`,
+      `${f(w.ours8.wall)} s`,
+      `aria2c -j8 -x2 -s2: ${f(w.aria2split.wall)} s`,
+      x(w.ours8.wall, w.aria2split.wall),
+      '',
+    ],
+    [
+      `WAN-like, default settings (concurrency 4, 2 connections)`,
+      `${f(w.oursDefault.wall)} s`,
+      `sequential curl: ${f(w.curl)} s`,
+      x(w.oursDefault.wall, w.curl),
+      `<= 0.25x: ${verdict(w.oursDefault.wall <= 0.25 * w.curl)}`,
+    ],
+  );
+}
+{
+  const l = results.loopback;
+  rows.push(
+    [
+      `loopback, 8 x ${args.size}, concurrency 1`,
+      `${f(l.ours.wall)} s`,
+      `sequential curl: ${f(l.curl.wall)} s`,
+      x(l.ours.wall, l.curl.wall),
+      `<= 1.5x: ${verdict(l.ours.wall <= 1.5 * l.curl.wall)}`,
+    ],
+    [
+      'CPU seconds per GB, loopback',
+      `${f(l.ours.cpu / gb)} s`,
+      `curl: ${f(l.curl.cpu / gb)} s`,
+      x(l.ours.cpu, l.curl.cpu),
+      `<= 2x: ${verdict(l.ours.cpu <= 2 * l.curl.cpu)}`,
+    ],
+    [`peak RSS, 8 x ${args.size}, concurrency 1`, `${f(l.ours.rssMiB, 0)} MiB`, `curl: ${f(l.curl.rssMiB, 0)} MiB`, '', ''],
+  );
+}
+if (results.rss) {
+  rows.push(
+    [`peak RSS, 8 x ${args.big}, concurrency 4`, `${f(results.rss.c4, 0)} MiB`, '', '', `<= 100 MiB: ${verdict(results.rss.c4 <= 100)}`],
+    [`peak RSS, 8 x ${args.big}, concurrency 8`, `${f(results.rss.c8, 0)} MiB`, '', '', `<= 120 MiB: ${verdict(results.rss.c8 <= 120)}`],
+  );
+}
+{
+  const n = results.noop;
+  rows.push(
+    [
+      'no-op run (all current), wall',
+      `${f(n.ours.wall)} s`,
+      `node -e 0: ${f(n.node.wall)} s`,
+      `+${f((n.ours.wall - n.node.wall) * 1000, 0)} ms`,
+      `<= +150 ms: ${verdict(n.ours.wall - n.node.wall <= 0.15)}`,
+    ],
+    [
+      'no-op run, peak RSS',
+      `${f(n.ours.rssMiB, 0)} MiB`,
+      `node -e 0: ${f(n.node.rssMiB, 0)} MiB`,
+      '',
+      `<= 70 MiB: ${verdict(n.ours.rssMiB <= 70)}`,
+    ],
+    ['no-op run, bundle requests', String(n.bundleRequests), '', '', '0'],
+  );
+}
 const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
 const table = rows
   .map(
@@ -206,5 +255,6 @@ const table = rows
       `| ${r.map((c, j) => String(c).padEnd(widths[j])).join(' | ')} |${i === 0 ? `\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|` : ''}`,
   )
   .join('\n');
-console.log(`Machine: ${machine}\n\n${table}\n`);
+const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}`;
+console.log(`Machine: ${machine}\nBench time: ${f((performance.now() - started) / 1000, 0)} s\n\n${table}\n`);
 writeFileSync(join(WORK, 'results.json'), JSON.stringify({ machine, args, results }, null, 2));

@@ -12,7 +12,7 @@ import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
 import { networkError, statusError } from '../upstream/http-errors.js';
 import type { BundleSource, SourceResponse } from '../upstream/source.js';
-import { fetchRange, fetchSplit, planSegments, splittable, type ByteRange } from './segments.js';
+import { fetchRange, fetchSplit, planSegments, splittable, writeRange, WRITE_BUFFER_BYTES, type ByteRange } from './segments.js';
 import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
@@ -88,12 +88,6 @@ const freeSpaceCheckBytes = (margin: number): number => Math.min(16 * 1024 * 102
  * flushing as the bytes arrive leaves it little to do, instead of the whole bundle after the last byte (bench/).
  */
 const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
-
-/**
- * What may wait in memory between the socket and the disk: with room for several socket reads, the write stream hands
- * the kernel one writev of many chunks instead of a thread-pool round trip per 64 KiB chunk (bench/).
- */
-const WRITE_BUFFER_BYTES = 1024 * 1024;
 
 function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorError {
   return new MirrorError(
@@ -276,24 +270,12 @@ async function transferSplit(
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
-    const cut = (): void => void res.body.destroy(stop.reason as Error);
-    stop.addEventListener('abort', cut, { once: true });
-    if (stop.aborted) cut();
-    try {
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        const part = chunk.length > end - state.bytes ? chunk.subarray(0, end - state.bytes) : chunk;
-        await file.write(part, 0, part.length, state.bytes);
-        state.hash.update(part);
-        state.bytes += part.length;
-        state.received += part.length;
-        onBytes(part.length);
-        progress();
-        // Leaving the loop closes this response: its connection has carried its range.
-        if (state.bytes >= end) break;
-      }
-    } finally {
-      stop.removeEventListener('abort', cut);
-    }
+    await writeRange(state.path, { start: 0, end }, res.body, stop, onBytes, (part) => {
+      state.hash.update(part);
+      state.bytes += part.length;
+      state.received += part.length;
+      progress();
+    });
     if (state.bytes < end) {
       throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the first range ended after ${state.bytes} of ${end} bytes from ${state.source}`, {
         retryable: true,
@@ -322,6 +304,11 @@ async function transferSplit(
       return;
     }
     await file.truncate(result.contiguous);
+    // The hash so far covers what the first connection received; keep it only if all of that reached the disk.
+    if (result.contiguous < state.bytes) {
+      state.hash = createHash('sha256');
+      state.bytes = 0;
+    }
     if (result.contiguous > state.bytes) {
       await hashFrom(state.path, state.bytes, state.hash);
       state.bytes = result.contiguous;
