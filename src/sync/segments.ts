@@ -104,7 +104,7 @@ export async function writeRange(
   signal.addEventListener('abort', cut, { once: true });
   if (signal.aborted) cut();
   const out = createWriteStream(path, { flags: 'r+', start: range.start, highWaterMark: WRITE_BUFFER_BYTES });
-  let failure: unknown;
+  let failure: Error | undefined;
   out.on('error', (e) => (failure ??= e));
   let at = range.start;
   try {
