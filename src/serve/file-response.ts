@@ -2,7 +2,7 @@
 // same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
 // from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pipeline } from 'node:stream/promises';
 import fresh from 'fresh';
@@ -32,10 +32,15 @@ function ifRangeMatches(value: string, etag: string, lastModified: Date): boolea
  */
 const REPLACE_GAP_WAITS_MS = process.platform === 'win32' ? [5, 20, 75] : [];
 
-async function openServed(path: string): Promise<FileHandle | undefined> {
+/**
+ * The metadata calls (open, fstat, close) are synchronous, as nginx makes them: each takes microseconds on a local
+ * disk, while a thread-pool round trip and a FileHandle per request cost more than the call itself (bench:serve: 304s
+ * went from 0.20x to 0.30x of nginx's rate, HEAD from 0.56x to 1.07x). The bytes are read asynchronously.
+ */
+async function openServed(path: string): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await open(path, 'r');
+      return openSync(path, 'r');
     } catch (e) {
       const wait = REPLACE_GAP_WAITS_MS[attempt];
       if (wait === undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
@@ -44,13 +49,21 @@ async function openServed(path: string): Promise<FileHandle | undefined> {
   }
 }
 
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed or gone: nothing is left to release.
+  }
+}
+
 /** Returns undefined when the file does not exist (the caller answers 404). */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<Sent | undefined> {
-  const fh = await openServed(path);
-  if (!fh) return undefined;
+  const fd = await openServed(path);
+  if (fd === undefined) return undefined;
   let streaming = false;
   try {
-    const st = await fh.stat();
+    const st = fstatSync(fd);
     if (!st.isFile()) return undefined;
     // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
     const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`;
@@ -94,11 +107,11 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, path: 
       res.end();
       return { status: res.statusCode, bytes: 0 };
     }
-    const stream = fh.createReadStream({ start, end, highWaterMark: READ_CHUNK, autoClose: true });
+    const stream = createReadStream('', { fd, start, end, highWaterMark: READ_CHUNK, autoClose: true });
     streaming = true;
     await pipeline(stream, res).catch(() => undefined);
     return { status: res.statusCode, bytes: stream.bytesRead };
   } finally {
-    if (!streaming) await fh.close().catch(() => undefined);
+    if (!streaming) closeQuietly(fd);
   }
 }

@@ -1,6 +1,7 @@
 // The mirror's own static server: GET/HEAD of the mirror tree only, conditional and single-range requests,
 // /healthz and /metrics, an access log, and a graceful stop that lets running transfers finish.
 import { EventEmitter, once } from 'node:events';
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
@@ -33,6 +34,14 @@ export interface ServeOptions {
   readonly now?: () => Date;
   /** Supplies /metrics for the whole cluster when this server is one of several workers. */
   readonly clusterMetrics?: (() => Promise<{ body: string; contentType: string }>) | undefined;
+}
+
+function realpathNative(path: string): string | undefined {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export class MirrorServer {
@@ -159,8 +168,8 @@ export class MirrorServer {
       }
       case 'file': {
         const path = join(this.o.root, decision.rel);
-        // A symlink inside the tree must not lead outside it.
-        const real = await realpath(path).catch(() => undefined);
+        // A symlink inside the tree must not lead outside it. Synchronous and native, as the open that follows (file-response.ts).
+        const real = realpathNative(path);
         if (!real || !(real + sep).startsWith(this.rootReal! + sep) || real === this.rootReal) return this.text(res, 404, 'not found\n');
         const sent = await sendFile(req, res, real);
         if (!sent) return this.text(res, 404, 'not found\n');
