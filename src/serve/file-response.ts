@@ -2,18 +2,17 @@
 // same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
 // from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
+import { fstatSync, openSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { pipeline } from 'node:stream/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
+import { closeQuietly, sendBytes } from './send-bytes.js';
 
 const TYPES: Record<string, string> = {
   zip: 'application/zip',
   json: 'application/json; charset=utf-8',
   minisig: 'text/plain; charset=utf-8',
 };
-const READ_CHUNK = 256 * 1024;
 
 export interface Sent {
   readonly status: number;
@@ -46,14 +45,6 @@ async function openServed(path: string): Promise<number | undefined> {
       if (wait === undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
       await sleep(wait);
     }
-  }
-}
-
-function closeQuietly(fd: number): void {
-  try {
-    closeSync(fd);
-  } catch {
-    // Already closed or gone: nothing is left to release.
   }
 }
 
@@ -107,10 +98,8 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, path: 
       res.end();
       return { status: res.statusCode, bytes: 0 };
     }
-    const stream = createReadStream('', { fd, start, end, highWaterMark: READ_CHUNK, autoClose: true });
     streaming = true;
-    await pipeline(stream, res).catch(() => undefined);
-    return { status: res.statusCode, bytes: stream.bytesRead };
+    return { status: res.statusCode, bytes: await sendBytes(fd, res, start, end) };
   } finally {
     if (!streaming) closeQuietly(fd);
   }
