@@ -128,3 +128,15 @@ describe('a stop request while a huge bundle is verified', () => {
     await expectConsistentMirror(f.mirror);
   });
 });
+
+describe('a base URL that is not the redirector', () => {
+  it('says baseUpdateUrl must be the redirector (…/fwlink/) when the version document is a 404, and does not retry', async () => {
+    const notRedirector = f.upstream.baseUrl.replace('/fwlink/', '/mirror/');
+    await writeSettings(f.dir, notRedirector, { architectures: ['x86_64'] });
+    const r = await download();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`baseUpdateUrl (or --base-url) ${notRedirector} must be the redirector`);
+    expect(r.stderr).toContain('/fwlink/');
+    expect(f.upstream.requests.filter((q) => q.kind !== 'admin')).toHaveLength(1);
+  });
+});
