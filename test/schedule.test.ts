@@ -84,7 +84,11 @@ describe('schedule', () => {
     await writeSettings(dir, upstream);
     const bad = await runCli(['schedule', '--cron', '61 * * * *', '--settings', settingsFile()]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--cron "61 \* \* \* \*": minute "61"/);
+    expect(bad.stderr).toContain('--cron "61 * * * *": minute 61 is outside 0–59.');
+    const dow = await runCli(['schedule', '--cron', '0 1-70 * * 8', '--settings', settingsFile()]);
+    expect(dow.stderr).toContain('hour 70 is outside 0–23; day of week 8 is outside 0–7 or sun–sat.');
+    const word = await runCli(['schedule', '--cron', 'often * * * *', '--settings', settingsFile()]);
+    expect(word.stderr).toContain('minute "often" is not a value (0–59), a range (1-5), a list (1,15), a step (*/15) or *');
     const short = await runCli(['schedule', '--cron', '* *', '--settings', settingsFile()]);
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/expected 5 fields .* found 2/);
