@@ -205,6 +205,26 @@ describe('settings', () => {
     expect(r.stderr).toMatch(/unknown option '--bogus'/);
   });
 
+  it('names a misspelt command or subcommand with the closest one, exit 2, and help lists --version and the global options', async () => {
+    const cases: [string[], string][] = [
+      [['schedule', 'instal'], "unknown subcommand 'instal' for 'schedule' (Did you mean install?)"],
+      [['endpoint-config', 'lnt', 'x.json'], "unknown subcommand 'lnt' for 'endpoint-config' (Did you mean lint?)"],
+      [['help', 'donwload'], "unknown command 'donwload' (Did you mean download?)"],
+      [['version'], "unknown command 'version' (Did you mean --version?)"],
+      [['donwload'], "unknown command 'donwload'"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    }
+    const top = await runCli(['--help']);
+    expect(top.stdout).toMatch(/^Options:\n\s+-V, --version\s+print the version$/m);
+    const sub = await runCli(['status', '--help']);
+    expect(sub.stdout).toMatch(/Global Options:[\s\S]*--settings <file>[\s\S]*--json[\s\S]*--quiet/);
+    expect((await runCli(['help', 'download'])).code).toBe(0);
+  });
+
   it('reports settings errors as JSON with --json', async () => {
     const file = await settingsFile({ downloadLinuxUpdates: 1 });
     const r = await runCli(['--json', 'download', '--settings', file]);

@@ -1,5 +1,5 @@
 // The command line: parses arguments, calls one command, prints errors, and turns the outcome into an exit code.
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { fileSystemError } from '../errors/file-system.js';
 import { VERSION } from '../util/user-agent.js';
@@ -13,17 +13,25 @@ import { registerEndpointConfig } from './commands/endpoint-config.js';
 import { registerVerify } from './commands/verify.js';
 import { registerSimulateUpstream } from './commands/simulate-upstream.js';
 import { processIo, type CommandIo } from './io.js';
+import { unknownWordMistake } from './unknown-words.js';
 
 export function buildProgram(io: CommandIo, setExitCode: (code: number) => void): Command {
   const program = new Command('mdatp-mirror')
-    .description(
-      'Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)\n(mdatp-mirror --version prints the version)',
-    )
+    .description('Verified, atomic offline security-intelligence mirror for Microsoft Defender for Endpoint (Linux, macOS)')
     .option('-s, --settings <file>', 'settings file (default ./settings.json, or $MDATP_MIRROR_SETTINGS)')
     .option('--json', 'print the result as one JSON document')
     .option('-q, --quiet', 'print nothing when all went well')
     .option('-v, --verbose', 'log debug details')
     .showHelpAfterError('(run mdatp-mirror --help for usage)')
+    // Subcommand help lists --settings, --json and --quiet too; --version is answered in main(), not by commander
+    // (whose program-level --version would swallow `promote --version V`), so it is only shown.
+    .configureHelp({
+      showGlobalOptions: true,
+      visibleOptions: (cmd) => {
+        const shown = new Help().visibleOptions(cmd);
+        return cmd.parent ? shown : [new Option('-V, --version', 'print the version'), ...shown];
+      },
+    })
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 
@@ -60,6 +68,11 @@ export async function main(argv: string[], given?: CommandIo): Promise<number> {
   let exitCode: number = ExitCode.ok;
   const program = buildProgram(io, (c) => (exitCode = c));
   const json = argv.includes('--json');
+  const mistake = unknownWordMistake(program, argv);
+  if (mistake !== undefined) {
+    io.stderr.write(`error: ${mistake}\n(run mdatp-mirror --help for usage)\n`);
+    return ExitCode.usage;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
