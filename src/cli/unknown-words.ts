@@ -13,7 +13,7 @@ function find(parent: Command, word: string): Command | undefined {
 /** "(Did you mean install?)" when a known word is close enough to be the intended one. */
 function suggestion(word: string, known: readonly string[]): string {
   if (known.length === 0) return '';
-  const best = closest(word, known as string[]);
+  const best = closest(word, known);
   return distance(word, best) <= Math.max(2, Math.floor(best.length / 3)) ? ` (Did you mean ${best}?)` : '';
 }
 
