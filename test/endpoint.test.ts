@@ -166,6 +166,23 @@ describe('endpoint-config', () => {
       /does not end with \/<os>\/<channel>\/\.\n {2}fix: append the tree, for example "http:\/\/mirror:8080\/linux\/production\/"/,
     );
   });
+
+  it('lint shows broken JSON with its line, column and a code frame, names a missing file, and carries exitCode in --json', async () => {
+    const file = join(dir, 'mdatp_managed.json');
+    await writeFile(file, '{\n  "antivirusEngine": {\n    "offlineDefinitionUpdate": "enabled",\n  }\n}\n');
+    const broken = await runCli(['endpoint-config', 'lint', file]);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toContain(`${file}:4:3: invalid JSON (Expected double-quoted property name)`);
+    expect(broken.stderr).toMatch(/> 4 \| {3}\}\n +\| {3}\^/);
+    const missing = await runCli(['endpoint-config', 'lint', join(dir, 'nothere.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${join(dir, 'nothere.json')} does not exist`);
+    expect(missing.stderr).not.toMatch(/ENOENT|\n\s+at /);
+    await writeFile(file, JSON.stringify({ antivirusEngine: { offlineDefinitionUpdate: 'enabled' } }));
+    const json = await runCli(['endpoint-config', 'lint', file, '--json']);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 1, kind: 'json' });
+  });
 });
 
 describe('verify', () => {

@@ -3,6 +3,7 @@
 // section, wrong types or values, a URL an endpoint cannot use, an interval out of range, deprecated placements.
 import { archSegmentIn, treeAtEnd } from '../bundle/identity.js';
 import { isHttpUrl } from '../util/location.js';
+import { parseJsonText } from '../util/json-text.js';
 import { closest, distance } from 'fastest-levenshtein';
 import { parse as parsePlist, parseBinary } from 'plist';
 import { PREFERENCE_DOMAIN, SCHEMA, SECTIONS, homeOf, type KeySpec, type Section } from './schema.js';
@@ -22,7 +23,7 @@ const ALL_KEYS = SECTIONS.flatMap((s) => Object.keys(SCHEMA[s]));
 export function readEndpointDocument(bytes: Buffer, name: string): { settings: Obj; kind: 'json' | 'mobileconfig' } {
   const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
   if (text.trimStart().startsWith('{')) {
-    const v = JSON.parse(text) as unknown;
+    const v = parseJsonText(text, name);
     if (!isObj(v)) throw new Error(`${name}: expected a JSON object`);
     return { settings: v, kind: 'json' };
   }

@@ -4,7 +4,6 @@ import { dangerousFolderReason, logPathConflict } from './dangerous-paths.js';
 import { readFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import parseJson from 'parse-json';
 import { settingsError } from '../errors/catalogue.js';
 import { DEFAULT_SETTINGS_FILE, SETTINGS_ENV, defaultDownloadFolder, defaultLogFilePath } from './defaults.js';
 import { formatIssue } from './format-issues.js';
@@ -13,23 +12,7 @@ import { targetKeys } from './publish-targets.js';
 import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
 import { isLoopbackHost } from '../util/loopback.js';
 import { isHttpUrl } from '../util/location.js';
-import { stripVTControlCharacters } from 'node:util';
-
-/** "file:line:column: invalid JSON (reason)" with the offending lines shown, as compilers print syntax errors. */
-function describeJsonError(e: Error & { codeFrame?: string }, text: string, file: string): string {
-  const first = e.message.split('\n')[0] ?? '';
-  const m = /at position (\d+)/.exec(first);
-  const position = m ? Number(m[1]) : text.length;
-  const before = text.slice(0, position).split(/\r?\n/);
-  const line = before.length;
-  const column = (before.at(-1)?.length ?? 0) + 1;
-  const reason = first
-    .replace(/ in JSON.*$/, '')
-    .replace(/ while parsing.*$/, '')
-    .replace(new RegExp(` in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), '');
-  const frame = e.codeFrame ? `\n${stripVTControlCharacters(e.codeFrame)}` : '';
-  return `${file}:${line}:${column}: invalid JSON (${reason}). Fix the syntax at that line and column.${frame}`;
-}
+import { parseJsonText } from '../util/json-text.js';
 
 export type Settings = Omit<
   SettingsFile,
@@ -119,9 +102,9 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
 
   let raw: unknown;
   try {
-    raw = parseJson(text, file);
+    raw = parseJsonText(text, file);
   } catch (e) {
-    throw settingsError('SETTINGS_INVALID_JSON', describeJsonError(e as Error & { codeFrame?: string }, text, file));
+    throw settingsError('SETTINGS_INVALID_JSON', (e as Error).message);
   }
   const duplicates = findDuplicateKeys(text);
   if (duplicates.length > 0) {

@@ -9,6 +9,10 @@ import { DEFAULT_INTERVAL_SECONDS, managedJson, mobileconfig } from '../../endpo
 import { lintEndpointSettings, readEndpointDocument } from '../../endpoint/lint.js';
 import { SCHEMA } from '../../endpoint/schema.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
+import { fileSystemError } from '../../errors/file-system.js';
+
+/** Where Microsoft Defender on Linux reads its managed settings. */
+const MANAGED_JSON_PATH = '/etc/opt/microsoft/mdatp/managed/mdatp_managed.json';
 
 export interface EndpointConfigOptions extends GlobalOptions {
   readonly url?: string;
@@ -59,7 +63,7 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
     const where =
       format === 'json'
         ? o.os === 'linux'
-          ? '/etc/opt/microsoft/mdatp/managed/mdatp_managed.json'
+          ? MANAGED_JSON_PATH
           : 'the managed settings of your MDM'
         : 'your MDM as a custom configuration profile';
     io.stderr.write(`wrote ${resolve(io.cwd, o.out)}; deploy it to ${where}.\n`);
@@ -71,15 +75,25 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
 
 export async function endpointConfigLint(file: string, o: GlobalOptions, io: CommandIo): Promise<number> {
   const path = resolve(io.cwd, file);
+  const bytes = await readFile(path).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw usageError(
+        `endpoint-config lint: ${path} does not exist. Give the managed JSON (on an endpoint: ${MANAGED_JSON_PATH}) or the .mobileconfig to check.`,
+      );
+    }
+    throw fileSystemError(e) ?? e;
+  });
   let doc;
   try {
-    doc = readEndpointDocument(await readFile(path), path);
+    doc = readEndpointDocument(bytes, path);
   } catch (e) {
-    throw usageError(`${path}: ${(e as Error).message}`);
+    const message = (e as Error).message;
+    throw usageError(message.startsWith(path) ? message : `${path}: ${message}`);
   }
   const problems = lintEndpointSettings(doc.settings);
+  const exitCode = problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
   if (o.json) {
-    io.stdout.write(`${JSON.stringify({ file: path, kind: doc.kind, problems }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ file: path, kind: doc.kind, problems, exitCode }, null, 2)}\n`);
   } else if (problems.length === 0) {
     io.stdout.write(`${path}: no problems found\n`);
   } else {
@@ -87,5 +101,5 @@ export async function endpointConfigLint(file: string, o: GlobalOptions, io: Com
       problems.map((p) => `${path}: ${p.where}: ${p.problem}.\n  fix: ${p.fix}.`).join('\n') + `\n${problems.length} problem(s)\n`,
     );
   }
-  return problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
+  return exitCode;
 }
