@@ -60,6 +60,17 @@ describe('retries', () => {
     expect(r.stderr).not.toMatch(/still serve their previous good pair/);
   });
 
+  it('--json counts the attempts made, for a failed version check as for a failed transfer', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retries: 4 });
+    f.upstream.faults.add({ target: 'info', action: { type: 'status', status: 503 } });
+    const versionFailed = JSON.parse((await download('--json')).stdout) as { bundles: { status: string; attempts: number }[] };
+    expect(versionFailed.bundles[0]).toMatchObject({ status: 'failed', attempts: 4 });
+    f.upstream.faults.clear();
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 500 } });
+    const transferFailed = JSON.parse((await download('--json')).stdout) as { bundles: { status: string; attempts: number }[] };
+    expect(transferFailed.bundles[0]).toMatchObject({ status: 'failed', attempts: 4 });
+  });
+
   it('waits as long as a 429 Retry-After asks, then succeeds', async () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], retryInitialDelay: '10ms', retryMaxDelay: '30s' });
     f.upstream.faults.add({ target: 'bundle', action: { type: 'status', status: 429, retryAfter: '1' }, times: 1 });

@@ -47,6 +47,8 @@ export interface SyncDeps {
 interface Tally {
   readonly before: Versions | undefined;
   attempts: number;
+  /** Version requests made, retries included: a bundle that fails before its transfer reports these as its attempts. */
+  versionChecks: number;
   resumed: number;
   /** Time spent receiving bytes and verifying the zip, summed over attempts (where a slow run spends it). */
   transferMs: number;
@@ -62,7 +64,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
   const targetDir = d.writer.layout.bundleDir(id);
   const current = await readManifest(manifestPath(targetDir));
   const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
-  const tally: Tally = { before, attempts: 0, resumed: 0, transferMs: 0, verifyMs: 0, received: 0, source: undefined, notes: [] };
+  const tally: Tally = { before, attempts: 0, versionChecks: 0, resumed: 0, transferMs: 0, verifyMs: 0, received: 0, source: undefined, notes: [] };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
 
   const outcome = (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>): BundleOutcome => ({
@@ -71,7 +73,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     before,
     bytesTransferred: tally.received,
     durationMs: Math.round(performance.now() - started),
-    attempts: tally.attempts,
+    attempts: rest.status === 'failed' && tally.attempts === 0 ? tally.versionChecks : tally.attempts,
     resumed: tally.resumed,
     source: tally.source,
     notes: tally.notes,
@@ -79,7 +81,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
   });
 
   try {
-    const info = await fetchVersion(d, id, log);
+    const info = await fetchVersion(d, id, log, tally);
     const hold = holdFor(d.holds, id);
     if (hold && sameVersions(info, hold)) {
       log.info({ decision: 'held', held: hold, live: before }, `release ${hold.signatures} is held back by a rollback`);
@@ -139,8 +141,8 @@ function onRetry(log: Logger, what: string) {
   };
 }
 
-function fetchVersion(d: SyncDeps, id: BundleId, log: Logger): Promise<VersionInfo> {
-  return withRetry(d.policy, () => d.source.versionInfo(id, d.signal), {
+function fetchVersion(d: SyncDeps, id: BundleId, log: Logger, tally: Tally): Promise<VersionInfo> {
+  return withRetry(d.policy, () => (tally.versionChecks++, d.source.versionInfo(id, d.signal)), {
     signal: d.signal,
     toError: (e) => networkError(e, d.source.location),
     onRetry: onRetry(log, 'version check'),
@@ -171,7 +173,7 @@ async function downloadAndPublish(
       // The re-check starts when the last byte arrives, beside the verification rather than after it.
       let recheck: Promise<VersionInfo> | undefined;
       const startRecheck = (): void => {
-        const started = fetchVersion(d, id, log);
+        const started = fetchVersion(d, id, log, tally);
         started.catch(() => undefined); // awaited below, unless a retry replaced it
         recheck = started;
       };
@@ -180,7 +182,7 @@ async function downloadAndPublish(
         toError: (e) => networkError(e, d.source.location),
         onRetry: onRetry(log, 'download'),
       });
-      const after = await (recheck ?? fetchVersion(d, id, log));
+      const after = await (recheck ?? fetchVersion(d, id, log, tally));
       if (!sameVersions(after, info)) {
         log.warn({ started: versionsOf(info), now: versionsOf(after) }, 'a new release appeared during the download; downloading again');
         tally.notes.push(`release ${after.signatures} appeared during the download of ${info.signatures}`);
