@@ -222,6 +222,27 @@ describe('verify', () => {
     }
   });
 
+  it('names a server that does not answer once, and hints at /<os>/<channel>/ when pointed at the mirror root', async () => {
+    const serve = await startServe(['--settings', join(dir, 'settings.json')]);
+    try {
+      const root = await runCli(['verify', `${serve.base}/`]);
+      expect(root.code).toBe(1);
+      expect(root.stdout).toContain(
+        `the location must end at the tree endpoints use, /<os>/<channel>/, for example ${serve.base}/linux/production/`,
+      );
+    } finally {
+      serve.child.kill('SIGTERM');
+      await serve.child.result;
+    }
+    const gone = await runCli(['verify', `${serve.base}/linux/production/`, '--json']);
+    expect(gone.code).toBe(1);
+    const report = JSON.parse(gone.stdout) as { error: { code: string; message: string }; exitCode: number };
+    expect(report).toMatchObject({ exitCode: 1, error: { code: 'UPSTREAM_NETWORK' } });
+    expect(report.error.message).toContain(`${serve.base}/linux/production/ did not answer`);
+    expect(gone.stderr.match(/did not answer/g)).toHaveLength(1);
+    expect(gone.stderr).not.toMatch(/not a complete zip|ENOENT/);
+  });
+
   it('checks a directory location, and compares with upstream on --check-upstream', async () => {
     const location = join(mirror, 'linux/production');
     expect(

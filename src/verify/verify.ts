@@ -15,6 +15,8 @@ import type { Upstream } from '../upstream/upstream.js';
 import { checkZip } from '../bundle/zip-check.js';
 import { treeAtEnd } from '../bundle/identity.js';
 import { isHttpUrl } from '../util/location.js';
+import { MirrorError } from '../errors/catalogue.js';
+import { networkError } from '../upstream/http-errors.js';
 
 export interface ArchVerdict {
   readonly arch: Arch;
@@ -46,7 +48,7 @@ async function fetchToFile(
   const res = await http.get(new URL(url));
   if (res.statusCode !== 200) {
     await res.body.dump();
-    problems.push(`HTTP ${res.statusCode} for ${url}`);
+    problems.push(`HTTP ${res.statusCode} for ${url}${res.statusCode === 404 ? treeHint(url) : ''}`);
     return undefined;
   }
   const hash = createHash('sha256');
@@ -63,6 +65,13 @@ async function fetchToFile(
   if (announced !== undefined && Number(announced) !== size)
     problems.push(`received ${size} bytes, Content-Length said ${String(announced)}`);
   return { size, sha256: hash.digest('hex') };
+}
+
+/** For a 404: a location that does not end at a tree (the mirror's root, say) is the likely reason. */
+function treeHint(bundleUrl: string): string {
+  const location = bundleUrl.replace(/arch_[^/]+\/updates\.zip$/, '');
+  if (treeAtEnd(location)) return '';
+  return `: the location must end at the tree endpoints use, /<os>/<channel>/, for example ${location}linux/production/`;
 }
 
 async function readManifestAt(req: VerifyRequest, location: string, problems: string[]): Promise<Manifest | undefined> {
@@ -90,7 +99,10 @@ async function readManifestAt(req: VerifyRequest, location: string, problems: st
   }
 }
 
-async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise<ArchVerdict> {
+/** A verdict, or the network error that kept the location from answering at all. */
+type ArchCheck = { readonly verdict: ArchVerdict; readonly unreachable?: undefined } | { readonly unreachable: MirrorError };
+
+async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise<ArchCheck> {
   const problems: string[] = [];
   const bundleLocation = child(req.location, `arch_${arch}/updates.zip`);
   let size: number | undefined;
@@ -98,10 +110,18 @@ async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise
   let file: string | undefined;
   try {
     if (isHttpUrl(req.location)) {
-      file = join(work, `${arch}.zip`);
-      const got = await fetchToFile(req.http, bundleLocation, file, problems);
-      if (!got) file = undefined;
-      else ({ size, sha256 } = got);
+      const target = join(work, `${arch}.zip`);
+      let got;
+      try {
+        got = await fetchToFile(req.http, bundleLocation, target, problems);
+      } catch (e) {
+        // Nothing answered: the zip and manifest checks would only repeat it.
+        return { unreachable: networkError(e, bundleLocation) };
+      }
+      if (got) {
+        file = target;
+        ({ size, sha256 } = got);
+      }
     } else {
       size = await fileSize(bundleLocation);
       if (size === undefined) problems.push(`${bundleLocation} does not exist`);
@@ -141,21 +161,33 @@ async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise
     }
   }
   return {
-    arch,
-    ok: problems.length === 0,
-    url: bundleLocation,
-    size,
-    sha256,
-    manifest: manifest ? { EngineVersion: manifest.EngineVersion, DefinitionVersion: manifest.DefinitionVersion } : undefined,
-    upstream,
-    problems,
+    verdict: {
+      arch,
+      ok: problems.length === 0,
+      url: bundleLocation,
+      size,
+      sha256,
+      manifest: manifest ? { EngineVersion: manifest.EngineVersion, DefinitionVersion: manifest.DefinitionVersion } : undefined,
+      upstream,
+      problems,
+    },
   };
 }
 
 export async function verifyLocation(req: VerifyRequest): Promise<ArchVerdict[]> {
   const work = await mkdtemp(join(tmpdir(), 'mdatp-mirror-verify-'));
   try {
-    return await Promise.all(req.arches.map((arch) => verifyArch(req, arch, work)));
+    const checks = await Promise.all(req.arches.map((arch) => verifyArch(req, arch, work)));
+    const verdicts = checks.flatMap((c) => (c.unreachable ? [] : [c.verdict]));
+    const failed = checks.find((c) => c.unreachable)?.unreachable;
+    if (failed) {
+      // One error for the location, not the same one per architecture and file.
+      throw new MirrorError(
+        'UPSTREAM_NETWORK',
+        `${req.location} did not answer (${failed.message}). Check that the mirror's server is running (mdatp-mirror serve) and that this is the address endpoints use.`,
+      );
+    }
+    return verdicts;
   } finally {
     await rm(work, { recursive: true, force: true });
   }
