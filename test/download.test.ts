@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useMirrorFixture } from './helpers/fixture.js';
 import { runCli } from './helpers/cli.js';
-import { expectConsistentMirror, readJson, snapshot, writeSettings, zipText } from './helpers/mirror.js';
+import { expectConsistentMirror, logLines, readJson, snapshot, writeSettings, zipText } from './helpers/mirror.js';
 
 const f = useMirrorFixture();
 
@@ -76,6 +76,36 @@ describe('download', () => {
     expect(now['linux/production_back/arch_arm64/manifest.json']).toBe(old['linux/production/arch_arm64/manifest.json']);
     expect(now['linux/production/arch_x86_64/updates.zip']).toBe(old['linux/production/arch_x86_64/updates.zip']);
     expect(now['linux/production_back/arch_x86_64/updates.zip']).toBeUndefined();
+    await expectConsistentMirror(f.mirror);
+  });
+
+  it('follows an upstream that goes back to an older release, but reports it as DOWNGRADED with a warning', async () => {
+    await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'], downloadMacUpdates: false });
+    f.upstream.catalog.bump({ os: 'linux' });
+    expect((await download()).code).toBe(0);
+    const newer = f.upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures;
+    f.upstream.catalog.withdraw({ os: 'linux' });
+    const older = f.upstream.catalog.get({ os: 'linux', channel: 'production', arch: 'x86_64' }).signatures;
+
+    const r = await download('--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { bundles: { status: string; before: { signatures: string }; after: { signatures: string } }[] };
+    expect(report.bundles[0]).toMatchObject({ status: 'downgraded', before: { signatures: newer }, after: { signatures: older } });
+    expect(
+      (await readJson<{ DefinitionVersion: string }>(join(f.mirror, 'linux/production/arch_x86_64/manifest.json'))).DefinitionVersion,
+    ).toBe(older);
+    const lines = await logLines(f.dir);
+    expect(lines.some((l) => l['level'] === 40 && l['decision'] === 'downgraded')).toBe(true);
+
+    f.upstream.catalog.bump({ os: 'linux' });
+    expect((await download()).code).toBe(0);
+    f.upstream.catalog.withdraw({ os: 'linux' });
+    const table = await download();
+    const printed = table.stdout + table.stderr;
+    expect(printed).toMatch(/1 DOWNGRADED, 0 up to date/);
+    expect(printed).toMatch(
+      new RegExp(`linux/production/x86_64\\s+DOWNGRADED\\s+${newer.replaceAll('.', '\\.')} -> ${older.replaceAll('.', '\\.')}`),
+    );
     await expectConsistentMirror(f.mirror);
   });
 

@@ -3,13 +3,14 @@ import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { Versions } from '../bundle/versions.js';
-import type { BundleOutcome, RunReport } from '../sync/outcome.js';
+import { publishedStatus, type BundleOutcome, type RunReport } from '../sync/outcome.js';
 import { formatReplicaLines } from './replicas.js';
 
 const RESULT = {
   'up-to-date': 'up to date',
   'held-back': 'held back',
   downloaded: 'downloaded',
+  downgraded: 'DOWNGRADED',
   imported: 'imported',
   skipped: 'skipped',
   failed: 'FAILED',
@@ -17,7 +18,7 @@ const RESULT = {
 
 function versionCell(b: BundleOutcome): string {
   const v = (x: Versions | undefined): string => x?.signatures ?? '-';
-  if (b.status === 'downloaded' || b.status === 'imported') return `${v(b.before)} -> ${v(b.after)}`;
+  if (publishedStatus(b.status)) return `${v(b.before)} -> ${v(b.after)}`;
   if (b.status === 'failed') return b.before ? `${v(b.before)} (kept)` : '- (none yet)';
   return v(b.after);
 }
@@ -28,14 +29,14 @@ export function formatSummary(report: RunReport, logFile?: string, command: 'dow
   const moved = command === 'import' ? 'imported' : 'downloaded';
   const head =
     `mdatp-mirror ${command}: ${report.bundles.length} bundle(s): ${count(moved)} ${moved}, ` +
-    `${count('up-to-date')} up to date, ${optional('held-back')}${optional('skipped')}${count('failed')} failed in ${formatDuration(report.durationMs)}` +
+    `${optional('downgraded')}${count('up-to-date')} up to date, ${optional('held-back')}${optional('skipped')}${count('failed')} failed in ${formatDuration(report.durationMs)}` +
     (report.interrupted ? ' (interrupted)' : '');
   const rows = [['BUNDLE', 'RESULT', 'SIGNATURES', 'SIZE', 'TIME', 'DETAIL']];
   for (const b of report.bundles) {
     const detail = b.error ? `${b.error.code}: ${b.error.message}` : b.notes.join('; ') || (b.resumed > 0 ? `resumed ${b.resumed}x` : '');
     rows.push([
       `${b.os}/${b.channel}/${b.arch}`,
-      b.tree === 'staging' && (b.status === 'downloaded' || b.status === 'imported') ? 'staged' : RESULT[b.status],
+      b.tree === 'staging' && publishedStatus(b.status) ? (b.status === 'downgraded' ? 'staged DOWNGRADE' : 'staged') : RESULT[b.status],
       versionCell(b),
       b.size === undefined ? '-' : formatBytes(b.size),
       formatDuration(b.durationMs),

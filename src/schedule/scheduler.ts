@@ -21,7 +21,8 @@ export interface SchedulerOptions {
 
 function describe(report: RunReport): string {
   const n = (s: string): number => report.bundles.filter((b) => b.status === s).length;
-  return `${n('downloaded')} downloaded, ${n('up-to-date') + n('held-back')} up to date, ${n('failed')} failed`;
+  const downgraded = n('downgraded') > 0 ? `${n('downgraded')} DOWNGRADED, ` : '';
+  return `${n('downloaded')} downloaded, ${downgraded}${n('up-to-date') + n('held-back')} up to date, ${n('failed')} failed`;
 }
 
 export async function runScheduler(o: SchedulerOptions): Promise<void> {

@@ -29,11 +29,20 @@ export class Catalog {
 
   /** A new signatures release for every bundle the filter matches (all by default); returns the bumped bundles. */
   bump(filter: Partial<BundleId> = {}, engineToo = false): BundleId[] {
+    return this.step(filter, 1, engineToo);
+  }
+
+  /** The latest signatures release pulled, as Microsoft pulls a bad one: the service offers the one before again. */
+  withdraw(filter: Partial<BundleId> = {}): BundleId[] {
+    return this.step(filter, -1, false);
+  }
+
+  private step(filter: Partial<BundleId>, by: 1 | -1, engineToo: boolean): BundleId[] {
     const bumped = ALL_BUNDLES.filter((id) => matchesFilter(id, filter));
     for (const id of bumped) {
       const r = this.get(id);
       const sig = r.signatures.split('.').map(Number);
-      sig[2] = (sig[2] ?? 0) + 1;
+      sig[2] = (sig[2] ?? 0) + by;
       const eng = r.engine.split('.').map(Number);
       if (engineToo) eng[3] = (eng[3] ?? 0) + 1;
       this.releases.set(bundleKey(id), { ...r, signatures: sig.join('.'), engine: eng.join('.'), date: new Date().toISOString() });

@@ -313,6 +313,7 @@ export class SimulatedUpstream {
     ) as Partial<BundleId>;
     const route = `${req.method} ${url.pathname}`;
     if (route === 'POST /_admin/bump') return json(200, { bumped: this.catalog.bump(filter, url.searchParams.get('engine') === '1') });
+    if (route === 'POST /_admin/withdraw') return json(200, { withdrawn: this.catalog.withdraw(filter) });
     if (route === 'GET /_admin/requests') return json(200, this.requests);
     if (route === 'DELETE /_admin/faults') return (this.faults.clear(), json(200, { cleared: true }));
     if (route === 'POST /_admin/faults') {
@@ -328,7 +329,13 @@ export class SimulatedUpstream {
     }
     json(404, {
       error: 'unknown admin route',
-      routes: ['POST /_admin/bump?os=&channel=&arch=', 'GET /_admin/requests', 'POST /_admin/faults', 'DELETE /_admin/faults'],
+      routes: [
+        'POST /_admin/bump?os=&channel=&arch=',
+        'POST /_admin/withdraw?os=&channel=&arch=',
+        'GET /_admin/requests',
+        'POST /_admin/faults',
+        'DELETE /_admin/faults',
+      ],
     });
   }
 }

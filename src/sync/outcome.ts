@@ -6,9 +6,13 @@ import { anyReplicaFailed, type ReplicaOutcome } from '../replicas/publish-repli
 
 /**
  * held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays.
+ * downgraded: downloaded, but older than what was there (upstream pulled a release); followed, and reported.
  * imported: published from an archive; skipped: an archive's bundle left out (older than live, or not mirrored here).
  */
-type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'imported' | 'skipped' | 'failed';
+type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'downgraded' | 'imported' | 'skipped' | 'failed';
+
+/** Statuses that put a new bundle in place. */
+export const publishedStatus = (s: BundleStatus): boolean => s === 'downloaded' || s === 'downgraded' || s === 'imported';
 
 export interface BundleOutcome {
   readonly os: BundleId['os'];

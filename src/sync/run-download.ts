@@ -106,6 +106,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
           interrupted: report.interrupted,
           counts: {
             downloaded: bundles.filter((b) => b.status === 'downloaded').length,
+            downgraded: bundles.filter((b) => b.status === 'downgraded').length,
             upToDate: bundles.filter((b) => b.status === 'up-to-date').length,
             failed: bundles.filter((b) => b.status === 'failed').length,
           },

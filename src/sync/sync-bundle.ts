@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LimitFunction } from 'p-limit';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import { manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
+import { compareVersions, manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
 import { checkZip } from '../bundle/zip-check.js';
 import type { BundleLimits } from '../bundle/limits.js';
 import { MirrorError, describeError } from '../errors/catalogue.js';
@@ -64,7 +64,17 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
   const targetDir = d.writer.layout.bundleDir(id);
   const current = await readManifest(manifestPath(targetDir));
   const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
-  const tally: Tally = { before, attempts: 0, versionChecks: 0, resumed: 0, transferMs: 0, verifyMs: 0, received: 0, source: undefined, notes: [] };
+  const tally: Tally = {
+    before,
+    attempts: 0,
+    versionChecks: 0,
+    resumed: 0,
+    transferMs: 0,
+    verifyMs: 0,
+    received: 0,
+    source: undefined,
+    notes: [],
+  };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
 
   const outcome = (rest: Pick<BundleOutcome, 'status' | 'after' | 'size' | 'sha256' | 'error'>): BundleOutcome => ({
@@ -217,7 +227,22 @@ async function downloadAndPublish(
         'published',
       );
       account();
-      return outcome({ status: 'downloaded', after: versionsOf(info), size: state.bytes, sha256, error: undefined });
+      // Upstream is authoritative, so an older release is followed; but it is never reported as a routine download.
+      const downgraded = tally.before !== undefined && compareVersions(info, tally.before) < 0;
+      if (downgraded) {
+        log.warn(
+          { decision: 'downgraded', before: tally.before, versions: versionsOf(info) },
+          `upstream went back from ${tally.before.signatures} to ${info.signatures} (a pulled release); followed it`,
+        );
+        tally.notes.push(`downgraded: upstream went back from ${tally.before.signatures}`);
+      }
+      return outcome({
+        status: downgraded ? 'downgraded' : 'downloaded',
+        after: versionsOf(info),
+        size: state.bytes,
+        sha256,
+        error: undefined,
+      });
     } finally {
       account();
       await removeQuietly(state.path);
