@@ -119,6 +119,28 @@ describe('endpoint-config', () => {
     expect((await runCli(['endpoint-config', '--url', 'https://mirror.example.com', '--os', 'mac'])).stdout).toBe(r.stdout);
   });
 
+  it('leaves out offlineDefinitionUpdateVerifySig for Linux endpoints that deprecate it, and lint flags it there', async () => {
+    const modern = await runCli(['endpoint-config', '--url', 'http://m:8080', '--os', 'linux', '--endpoint-version', '101.26062.0005']);
+    expect(modern.code).toBe(0);
+    expect(JSON.parse(modern.stdout)).not.toHaveProperty('features');
+    const older = await runCli(['endpoint-config', '--url', 'http://m:8080', '--os', 'linux', '--endpoint-version', '101.25010.0001']);
+    expect(JSON.parse(older.stdout)).toMatchObject({ features: { offlineDefinitionUpdateVerifySig: 'enabled' } });
+    const tooOld = await runCli(['endpoint-config', '--url', 'http://m:8080', '--os', 'linux', '--endpoint-version', '101.23000.0001']);
+    expect(tooOld.code).toBe(2);
+    expect(tooOld.stderr).toContain('Linux endpoints take offline updates from 101.24022.0001');
+
+    const file = join(dir, 'mdatp_managed.json');
+    await writeFile(file, older.stdout);
+    const flagged = await runCli(['endpoint-config', 'lint', file, '--endpoint-version', '101.26062.0005']);
+    expect(flagged.code).toBe(1);
+    expect(flagged.stdout).toMatch(
+      /features\.offlineDefinitionUpdateVerifySig: deprecated from Linux 101\.26062\.0005.*\n {2}fix: remove it/,
+    );
+    expect((await runCli(['endpoint-config', 'lint', file, '--endpoint-version', '101.26062.0004'])).code).toBe(0);
+    expect((await runCli(['endpoint-config', 'lint', file, '--os', 'mac', '--endpoint-version', '101.26062.0005'])).code).toBe(0);
+    expect((await runCli(['endpoint-config', 'lint', file, '--endpoint-version', 'latest'])).code).toBe(2);
+  });
+
   it('lint passes what endpoint-config generates, as JSON and as a profile', async () => {
     for (const format of ['json', 'mobileconfig']) {
       const out = join(dir, `gen.${format}`);

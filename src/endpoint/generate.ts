@@ -3,6 +3,7 @@
 import { v5 as uuidv5 } from 'uuid';
 import { build } from 'plist';
 import { DEFAULT_INTERVAL_SECONDS, PREFERENCE_DOMAIN, endpointLocation } from './schema.js';
+import { verifySigDeprecated } from './releases.js';
 
 export interface EndpointConfigRequest {
   readonly base: string;
@@ -12,6 +13,8 @@ export interface EndpointConfigRequest {
   readonly intervalSeconds: number;
   /** Point at the staging tree (test devices) instead of the fleet's. */
   readonly staging: boolean;
+  /** The endpoints' product version, when known: newer Linux releases no longer take the VerifySig key. */
+  readonly endpointVersion?: string | undefined;
 }
 
 export interface ManagedSettings {
@@ -21,7 +24,7 @@ export interface ManagedSettings {
     offlineDefinitionUpdateUrl: string;
     offlineDefinitionUpdateFallbackToCloud: boolean;
   };
-  readonly features: { offlineDefinitionUpdateVerifySig: 'enabled' };
+  readonly features?: { offlineDefinitionUpdateVerifySig: 'enabled' };
 }
 
 function managedSettings(r: EndpointConfigRequest): ManagedSettings {
@@ -32,8 +35,9 @@ function managedSettings(r: EndpointConfigRequest): ManagedSettings {
       offlineDefinitionUpdateUrl: endpointLocation(r.base, r.os, r.channel, r.staging),
       offlineDefinitionUpdateFallbackToCloud: r.fallbackToCloud,
     },
-    // Endpoints verify a bundle's signature before loading it; never generate a config that turns that off.
-    features: { offlineDefinitionUpdateVerifySig: 'enabled' },
+    // Endpoints verify a bundle's signature before loading it; never generate a config that turns that off. Where the
+    // key is deprecated (verification is always on), it is left out rather than shown as DEPRECATED by mdatp health.
+    ...(verifySigDeprecated(r.os, r.endpointVersion) ? {} : { features: { offlineDefinitionUpdateVerifySig: 'enabled' as const } }),
   };
 }
 

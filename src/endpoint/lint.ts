@@ -7,6 +7,7 @@ import { parseJsonText } from '../util/json-text.js';
 import { closest, distance } from 'fastest-levenshtein';
 import { parse as parsePlist, parseBinary } from 'plist';
 import { PREFERENCE_DOMAIN, SCHEMA, SECTIONS, homeOf, type KeySpec, type Section } from './schema.js';
+import { OFFLINE_UPDATES_SINCE, VERIFY_SIG_DEPRECATED_SINCE_LINUX, atLeast, verifySigDeprecated } from './releases.js';
 
 export interface LintProblem {
   /** section.key, or the section, or "" for the document. */
@@ -124,8 +125,21 @@ function checkLocation(where: string, value: unknown, problems: LintProblem[]): 
   }
 }
 
-export function lintEndpointSettings(settings: Obj): LintProblem[] {
+/** What lint knows of the endpoints reading the file: their OS, and their product version when given. */
+export interface LintTarget {
+  readonly os: 'linux' | 'mac';
+  readonly version?: string | undefined;
+}
+
+export function lintEndpointSettings(settings: Obj, target: LintTarget = { os: 'linux' }): LintProblem[] {
   const problems: LintProblem[] = [];
+  if (target.version !== undefined && !atLeast(target.version, OFFLINE_UPDATES_SINCE[target.os])) {
+    problems.push({
+      where: '',
+      problem: `${target.os === 'linux' ? 'Linux' : 'macOS'} endpoints at ${target.version} do not take offline updates (from ${OFFLINE_UPDATES_SINCE[target.os]})`,
+      fix: `update the endpoints to ${OFFLINE_UPDATES_SINCE[target.os]} or newer`,
+    });
+  }
   for (const section of SECTIONS) {
     const found = settings[section];
     if (found !== undefined && !isObj(found))
@@ -204,7 +218,13 @@ export function lintEndpointSettings(settings: Obj): LintProblem[] {
     });
   }
   const features = isObj(settings['features']) ? settings['features'] : {};
-  if (features['offlineDefinitionUpdateVerifySig'] === 'disabled') {
+  if (features['offlineDefinitionUpdateVerifySig'] !== undefined && verifySigDeprecated(target.os, target.version)) {
+    problems.push({
+      where: 'features.offlineDefinitionUpdateVerifySig',
+      problem: `deprecated from Linux ${VERIFY_SIG_DEPRECATED_SINCE_LINUX}: engine signatures are always verified, and mdatp health shows the key as DEPRECATED`,
+      fix: 'remove it (endpoint-config --endpoint-version leaves it out)',
+    });
+  } else if (features['offlineDefinitionUpdateVerifySig'] === 'disabled') {
     problems.push({
       where: 'features.offlineDefinitionUpdateVerifySig',
       problem: 'signature verification of downloaded bundles is turned off',

@@ -8,6 +8,7 @@ import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { DEFAULT_INTERVAL_SECONDS, managedJson, mobileconfig } from '../../endpoint/generate.js';
 import { lintEndpointSettings, readEndpointDocument } from '../../endpoint/lint.js';
 import { SCHEMA } from '../../endpoint/schema.js';
+import { OFFLINE_UPDATES_SINCE, atLeast, isEndpointVersion } from '../../endpoint/releases.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { fileSystemError } from '../../errors/file-system.js';
 
@@ -23,6 +24,18 @@ export interface EndpointConfigOptions extends GlobalOptions {
   readonly format?: 'json' | 'mobileconfig';
   readonly out?: string;
   readonly staging?: boolean;
+  readonly endpointVersion?: string;
+}
+
+export interface EndpointLintOptions extends GlobalOptions {
+  readonly os?: 'linux' | 'mac';
+  readonly endpointVersion?: string;
+}
+
+function checkEndpointVersion(version: string | undefined): void {
+  if (version !== undefined && !isEndpointVersion(version)) {
+    throw usageError(`--endpoint-version ${version}: give the product version as mdatp version prints it, for example 101.26062.0005.`);
+  }
 }
 
 /** Plain seconds ("3600") or a duration ("1h"), as every other time in the tool is written. */
@@ -48,6 +61,12 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
   if (o.os === 'linux' && o.format === 'mobileconfig') {
     throw usageError('--format mobileconfig is a macOS configuration profile; for --os linux use --format json (mdatp_managed.json).');
   }
+  checkEndpointVersion(o.endpointVersion);
+  if (o.endpointVersion !== undefined && !atLeast(o.endpointVersion, OFFLINE_UPDATES_SINCE[o.os])) {
+    throw usageError(
+      `--endpoint-version ${o.endpointVersion}: ${o.os === 'linux' ? 'Linux' : 'macOS'} endpoints take offline updates from ${OFFLINE_UPDATES_SINCE[o.os]}; update them first.`,
+    );
+  }
   const format = o.format ?? (o.os === 'mac' ? 'mobileconfig' : 'json');
   const request = {
     base: o.url,
@@ -56,6 +75,7 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
     fallbackToCloud: o.fallbackToCloud ?? false,
     intervalSeconds: interval,
     staging: Boolean(o.staging),
+    endpointVersion: o.endpointVersion,
   };
   const text = format === 'json' ? managedJson(request) : mobileconfig(request);
   if (o.out) {
@@ -73,7 +93,8 @@ export async function endpointConfig(o: EndpointConfigOptions, io: CommandIo): P
   return ExitCode.ok;
 }
 
-export async function endpointConfigLint(file: string, o: GlobalOptions, io: CommandIo): Promise<number> {
+export async function endpointConfigLint(file: string, o: EndpointLintOptions, io: CommandIo): Promise<number> {
+  checkEndpointVersion(o.endpointVersion);
   const path = resolve(io.cwd, file);
   const bytes = await readFile(path).catch((e: unknown) => {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -90,7 +111,11 @@ export async function endpointConfigLint(file: string, o: GlobalOptions, io: Com
     const message = (e as Error).message;
     throw usageError(message.startsWith(path) ? message : `${path}: ${message}`);
   }
-  const problems = lintEndpointSettings(doc.settings);
+  // A profile is for macOS; a JSON file is Linux's mdatp_managed.json unless --os says otherwise.
+  const problems = lintEndpointSettings(doc.settings, {
+    os: o.os ?? (doc.kind === 'mobileconfig' ? 'mac' : 'linux'),
+    version: o.endpointVersion,
+  });
   const exitCode = problems.length === 0 ? ExitCode.ok : ExitCode.problemsFound;
   if (o.json) {
     io.stdout.write(`${JSON.stringify({ file: path, kind: doc.kind, problems, exitCode }, null, 2)}\n`);
