@@ -1,6 +1,6 @@
 // Generates the simulated bundles: real zip archives of engine and signature files, cached per release and size.
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -49,10 +49,32 @@ function seedOf(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * How many generated bundles the cache keeps (the most recently used): three releases of all eight bundles. Every bump
+ * and every size makes new ones, and a long demo with large bundles once filled 4.1 GB of the temp folder.
+ */
+export const CACHED_BUNDLES = 24;
+/** A generation cut off by a crash leaves a .partial file; one this old is nobody's. */
+const STALE_PARTIAL_MS = 60 * 60 * 1000;
+
+/** Removes all but the `keep` most recently used bundles, and stale partial files. */
+async function pruneCache(dir: string, keep: number): Promise<void> {
+  const names = await readdir(dir).catch(() => []);
+  const entries = await Promise.all(
+    names.map(async (name) => ({ name, mtimeMs: (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+  );
+  const bundles = entries.filter((e) => e.name.endsWith('.zip')).sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const stale = entries.filter((e) => e.name.endsWith('.partial') && Date.now() - e.mtimeMs > STALE_PARTIAL_MS);
+  await Promise.all([...bundles.slice(keep), ...stale].map((e) => rm(join(dir, e.name), { force: true })));
+}
+
 export async function ensureBundle(dir: string, id: BundleId, release: Release, size: number): Promise<string> {
   const file = join(dir, `${id.os}-${id.channel}-${id.arch}-${release.engine}-${release.signatures}-${size}.zip`);
   try {
     await stat(file);
+    // Marked as used, so the cache keeps what is being served.
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
     return file;
   } catch {
     // not generated yet
@@ -76,5 +98,6 @@ export async function ensureBundle(dir: string, id: BundleId, release: Release, 
   const tmp = `${file}.${process.pid}.partial`;
   await pipeline(zip.outputStream, createWriteStream(tmp));
   await rename(tmp, file);
+  await pruneCache(dir, CACHED_BUNDLES);
   return file;
 }

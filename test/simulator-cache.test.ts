@@ -1,0 +1,27 @@
+// The simulated upstream's bundle cache (demo, simulate-upstream, tests) stays bounded however many releases pass.
+import { readdir } from 'node:fs/promises';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { ALL_BUNDLES } from '../src/bundle/identity.js';
+import { CACHED_BUNDLES } from '../src/simulate/bundle-factory.js';
+import { SimulatedUpstream } from '../src/simulate/server.js';
+import { removeDir, tempDir } from './helpers/mirror.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await tempDir();
+});
+afterEach(async () => removeDir(dir));
+
+it('keeps the most recently used bundles up to its bound, the current releases among them', async () => {
+  const sim = new SimulatedUpstream({ dir, bundleSize: 8 * 1024 });
+  const current = (): string[] => ALL_BUNDLES.map((id) => `-${sim.catalog.get(id).signatures}-`);
+  for (let release = 0; release < 5; release++) {
+    await sim.prepare(ALL_BUNDLES);
+    sim.catalog.bump();
+  }
+  await sim.prepare(ALL_BUNDLES);
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.zip'));
+  // Six releases of eight bundles were generated; only the bound is left.
+  expect(files).toHaveLength(CACHED_BUNDLES);
+  for (const version of current()) expect(files.some((f) => f.includes(version))).toBe(true);
+});
