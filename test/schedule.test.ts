@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { userInfo } from 'node:os';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import cron from 'node-cron';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -98,6 +99,14 @@ describe('schedule', () => {
   });
 });
 
+/** systemd-analyze security's overall exposure for a unit file (0 safe to 10 unsafe). */
+function exposure(unit: string): number {
+  const report = spawnSync('systemd-analyze', ['security', '--offline=yes', unit], { encoding: 'utf8' });
+  const level = /Overall exposure level for \S+: ([\d.]+)/.exec(report.stdout)?.[1];
+  expect(level, report.stdout + report.stderr).toBeDefined();
+  return Number(level);
+}
+
 describe('schedule install', () => {
   beforeEach(async () => {
     await writeSettings(dir, upstream);
@@ -178,11 +187,24 @@ describe('schedule install', () => {
       } else {
         expect(timer).toMatch(/^OnUnitActiveSec=14400s$/m);
       }
-      expect(await readFile(join(out, 'mdatp-mirror.service'), 'utf8')).toContain(
-        `ExecStart=${process.execPath} ${BIN} download --quiet --settings ${settingsFile()}`,
-      );
+      const service = await readFile(join(out, 'mdatp-mirror.service'), 'utf8');
+      expect(service).toContain(`ExecStart=${process.execPath} ${BIN} download --quiet --settings ${settingsFile()}`);
+      // No folder yet: the job runs as whoever installed it, and may write only the download and log folders.
+      expect(service).toMatch(new RegExp(`^User=${userInfo().username}$`, 'm'));
+      expect(service).toContain(`ReadWritePaths=-${mirror} -${dir}`);
+      expect(service).toMatch(/^ProtectSystem=strict$/m);
+      expect(exposure(join(out, 'mdatp-mirror.service'))).toBeLessThanOrEqual(3);
     });
   }
+
+  it('runs the systemd job as the owner of downloadFolder, or as --user', async () => {
+    await mkdir(mirror);
+    expect((await install('--with', 'systemd')).code).toBe(0);
+    expect(await readFile(join(dir, 'out/mdatp-mirror.service'), 'utf8')).toMatch(new RegExp(`^User=${userInfo().username}$`, 'm'));
+    const named = await install('--with', 'systemd', '--user', 'mirror', '--dry-run');
+    expect(named.stdout).toMatch(/^User=mirror$/m);
+    expect((await install('--with', 'systemd', '--user', 'bad user', '--dry-run')).code).toBe(2);
+  });
 
   it('writes a launchd plist that parses, with absolute program arguments', async () => {
     expect((await install('--with', 'launchd', '--cron', '15 */6 * * *')).code).toBe(0);
@@ -194,7 +216,16 @@ describe('schedule install', () => {
       plist: { dict: { key: string[]; string: string[]; array: { string?: string[]; dict?: { key: string[]; integer: number[] }[] }[] }[] };
     };
     const top = plist.plist.dict[0]!;
-    expect(top.key).toEqual(['Label', 'ProgramArguments', 'StartCalendarInterval', 'RunAtLoad', 'ProcessType', 'StandardErrorPath']);
+    expect(top.key).toEqual([
+      'Label',
+      'ProgramArguments',
+      'UserName',
+      'StartCalendarInterval',
+      'RunAtLoad',
+      'ProcessType',
+      'StandardErrorPath',
+    ]);
+    expect(top.string).toContain(userInfo().username);
     const [args, calendar] = top.array as [{ string: string[] }, { dict: { key: string[]; integer: number[] }[] }];
     expect(args.string).toEqual([process.execPath, BIN, 'download', '--quiet', '--settings', settingsFile()]);
     expect(calendar.dict.map((d) => d.integer)).toEqual([
@@ -235,6 +266,65 @@ describe('schedule install', () => {
     expect((await install('--with', 'at')).code).toBe(2);
     expect((await install('--with', 'cron', '--every', '7h')).stderr).toMatch(/cannot be written as a cron schedule/);
     expect((await install('--with', 'cron', '--every', '4h', '--cron', '0 * * * *')).code).toBe(2);
+    expect(await readdir(dir)).not.toContain('out');
+  });
+});
+
+describe('serve install', () => {
+  beforeEach(async () => {
+    await writeSettings(dir, upstream);
+  });
+  const install = (...args: string[]) => runCli(['serve', 'install', '--settings', settingsFile(), '--out', join(dir, 'out'), ...args]);
+
+  it('writes a systemd service that restarts serve on failure, sandboxed, which systemd-analyze accepts', async () => {
+    const r = await install('--with', 'systemd', '--port', '8443');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('systemctl enable --now mdatp-mirror-serve.service');
+    const unit = join(dir, 'out/mdatp-mirror-serve.service');
+    const verify = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+    expect(verify.status).toBe(0);
+    expect(verify.stderr.split('\n').filter((l) => l.includes('mdatp-mirror'))).toEqual([]);
+    const text = await readFile(unit, 'utf8');
+    expect(text).toContain(`ExecStart=${process.execPath} ${BIN} serve --settings ${settingsFile()} --port 8443`);
+    expect(text).toMatch(/^Restart=on-failure$/m);
+    expect(text).toMatch(/^CapabilityBoundingSet=$/m);
+    expect(text).not.toContain('ReadWritePaths');
+    expect(exposure(unit)).toBeLessThanOrEqual(3);
+    // Port 80 keeps the one capability binding it needs, and nothing else.
+    const low = await install('--with', 'systemd', '--port', '80', '--dry-run');
+    expect(low.stdout).toMatch(/^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m);
+    expect(low.stdout).toMatch(/^CapabilityBoundingSet=CAP_NET_BIND_SERVICE$/m);
+  });
+
+  it('writes a launchd daemon kept alive after a failure, and a Windows task started at boot and restarted on failure', async () => {
+    expect((await install('--with', 'launchd', '--tls-cert', 'c.pem', '--tls-key', 'k.pem')).code).toBe(0);
+    const xml = await readFile(join(dir, 'out/com.mdatp-mirror.serve.plist'), 'utf8');
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toMatch(/<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>/);
+    expect(xml).toMatch(/<key>RunAtLoad<\/key>\s*<true\/>/);
+    expect(xml).toContain(`<string>--tls-cert</string>`);
+    expect(xml).toContain(`<string>${join(process.cwd(), 'c.pem')}</string>`);
+
+    const r = await install('--with', 'windows-task');
+    expect(r.stdout).toMatch(/schtasks \/Create \/TN mdatp-mirror-serve \/RU "NT AUTHORITY\\NetworkService" \/XML/);
+    const raw = await readFile(join(dir, 'out/mdatp-mirror-serve-task.xml'));
+    const task = new XMLParser().parse(raw.subarray(2).toString('utf16le')) as {
+      Task: {
+        Triggers: { BootTrigger: { Enabled: boolean } };
+        Settings: { ExecutionTimeLimit: string; RestartOnFailure: { Count: number } };
+      };
+    };
+    expect(task.Task.Triggers.BootTrigger.Enabled).toBe(true);
+    expect(task.Task.Settings.ExecutionTimeLimit).toBe('PT0S');
+    expect(task.Task.Settings.RestartOnFailure.Count).toBeGreaterThan(0);
+  });
+
+  it('refuses cron (it starts jobs, it does not keep a server running), a bad port, and half a TLS pair', async () => {
+    const cronTry = await install('--with', 'cron');
+    expect(cronTry.code).toBe(2);
+    expect(cronTry.stderr).toContain('cron starts jobs; it does not keep a server running');
+    expect((await install('--with', 'systemd', '--port', '99999')).code).toBe(2);
+    expect((await install('--with', 'systemd', '--tls-cert', 'c.pem')).code).toBe(2);
     expect(await readdir(dir)).not.toContain('out');
   });
 });

@@ -24,6 +24,7 @@ export function registerSchedule(program: Command, run: Run): void {
     .requiredOption('--with <kind>', 'cron | systemd | launchd | windows-task')
     .option('--every <duration>', 'how often, e.g. 4h (default 4h)')
     .option('--cron <expr>', 'when, as a 5-field cron expression')
+    .option('--user <name>', 'the account the job runs as, systemd and launchd (default: the owner of downloadFolder)')
     .option('--dry-run', 'print the files instead of writing them')
     .option('--out <dir>', 'where to write the files (default: the current folder)')
     .action(async (_o: ScheduleInstallOptions, cmd: Command) => {

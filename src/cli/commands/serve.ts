@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import type { ServeCliOptions } from '../actions/serve.js';
+import type { ServeInstallOptions } from '../actions/serve-install.js';
+import { resolve } from 'node:path';
 
 export function registerServe(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the download folder to endpoints over HTTP(S), with /healthz and /metrics')
     .option('--host <h>', 'address to listen on (default: all interfaces)')
@@ -18,7 +20,24 @@ export function registerServe(program: Command, run: (fn: (io: CommandIo) => Pro
     .option('--idle-timeout <duration>', 'close a connection idle (keep-alive, slow request head, stalled reader) this long', '60s')
     .option('--workers <n>', 'worker processes sharing the port (default 1; more helps on machines with spare cores)')
     .action(async (_o: ServeCliOptions, cmd: Command) => {
-      const { serve } = await import('../actions/serve.js');
-      await run((io) => serve(cmd.optsWithGlobals<ServeCliOptions>(), io));
+      const { serve: runServe } = await import('../actions/serve.js');
+      await run((io) => runServe(cmd.optsWithGlobals<ServeCliOptions>(), io));
+    });
+  serve
+    .command('install')
+    .description('write a service that keeps serve running: a systemd unit, a launchd daemon or a Windows task')
+    .requiredOption('--with <kind>', 'systemd | launchd | windows-task')
+    .option('--user <name>', 'the account it runs as (default: the owner of downloadFolder)')
+    .option('--host <h>', 'address to listen on (default: all interfaces)')
+    .option('--port <p>', 'port', '8080')
+    .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
+    .option('--tls-key <file>', 'private key (PEM) for --tls-cert')
+    .option('--dry-run', 'print the files instead of writing them')
+    .option('--out <dir>', 'where to write the files (default: the current folder)')
+    .action(async (_o: ServeInstallOptions, cmd: Command) => {
+      const { serveInstall } = await import('../actions/serve-install.js');
+      // The service calls this same executable, by absolute path.
+      const cli = resolve(process.argv[1] ?? 'mdatp-mirror');
+      await run((io) => serveInstall(cmd.optsWithGlobals<ServeInstallOptions>(), io, cli));
     });
 }

@@ -15,6 +15,7 @@ export const launchdIntegration: SchedulerIntegration = {
     const content = build({
       Label: LAUNCHD_LABEL,
       ProgramArguments: [plan.node, ...downloadArgs(plan)],
+      UserName: plan.user,
       ...when,
       RunAtLoad: false,
       ProcessType: 'Background',

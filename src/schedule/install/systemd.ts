@@ -2,8 +2,9 @@
 import { join } from 'node:path';
 import { cronToOnCalendar } from './calendar.js';
 import { downloadArgs, type SchedulerIntegration } from './types.js';
+import { hardening } from './systemd-hardening.js';
 
-const arg = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`);
+export const arg = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`);
 const seconds = (ms: number): string => `${Math.round(ms / 1000)}s`;
 
 export const systemdIntegration: SchedulerIntegration = {
@@ -22,7 +23,7 @@ export const systemdIntegration: SchedulerIntegration = {
         `ExecStart=${[plan.node, ...downloadArgs(plan)].map(arg).join(' ')}`,
         // SIGTERM is handled: the run cleans up and exits 143.
         'SuccessExitStatus=143',
-        'NoNewPrivileges=yes',
+        ...hardening(plan.user, plan.writable),
         'Nice=10',
         'IOSchedulingClass=best-effort',
         'IOSchedulingPriority=7',

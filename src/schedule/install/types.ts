@@ -8,18 +8,24 @@ export interface InstallPlan {
   /** Exactly one of the two is set. */
   readonly cron: string | undefined;
   readonly everyMs: number | undefined;
+  /** The account the job runs as (systemd User=, launchd UserName). */
+  readonly user: string;
+  /** What the job writes: the download folder and the log's folder (systemd ReadWritePaths). */
+  readonly writable: readonly string[];
 }
 
-interface GeneratedFile {
+export interface GeneratedFile {
   readonly name: string;
   readonly content: string | Buffer;
 }
 
-export interface SchedulerIntegration {
+export interface Integration<Plan> {
   readonly describe: string;
-  files(plan: InstallPlan): GeneratedFile[];
+  files(plan: Plan): GeneratedFile[];
   /** The one command that activates the written files in `dir`. */
   activate(dir: string, files: readonly GeneratedFile[]): string;
 }
+
+export type SchedulerIntegration = Integration<InstallPlan>;
 
 export const downloadArgs = (plan: InstallPlan): string[] => [plan.cli, 'download', '--quiet', '--settings', plan.settingsFile];

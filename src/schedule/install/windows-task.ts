@@ -6,10 +6,16 @@ import { cronToDailyTimes, isoDuration } from './calendar.js';
 import { downloadArgs, type SchedulerIntegration } from './types.js';
 
 /** Quotes an argument the way Windows' command-line parser (CommandLineToArgvW) reads it back. */
-const winArg = (s: string): string => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '\\"')}"` : s);
+export const winArg = (s: string): string => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '\\"')}"` : s);
 const START = '2026-01-01T';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ' });
+
+/** A task definition as schtasks /XML reads it: UTF-16 with a byte-order mark, CRLF line ends. */
+export function taskXml(task: Record<string, unknown>): Buffer {
+  const xml = builder.build({ '?xml': { '@version': '1.0', '@encoding': 'UTF-16' }, ...task });
+  return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml.replace(/\r?\n/g, '\r\n'), 'utf16le')]);
+}
 
 export const windowsTaskIntegration: SchedulerIntegration = {
   describe: 'Task Scheduler XML',
@@ -30,7 +36,6 @@ export const windowsTaskIntegration: SchedulerIntegration = {
           },
         };
     const task = {
-      '?xml': { '@version': '1.0', '@encoding': 'UTF-16' },
       Task: {
         '@version': '1.2',
         '@xmlns': 'http://schemas.microsoft.com/windows/2004/02/mit/task',
@@ -49,13 +54,7 @@ export const windowsTaskIntegration: SchedulerIntegration = {
         },
       },
     };
-    const xml = builder.build(task);
-    return [
-      {
-        name: 'mdatp-mirror-task.xml',
-        content: Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml.replace(/\r?\n/g, '\r\n'), 'utf16le')]),
-      },
-    ];
+    return [{ name: 'mdatp-mirror-task.xml', content: taskXml(task) }];
   },
   activate: (dir, files) => `schtasks /Create /TN mdatp-mirror /XML "${join(dir, files[0]!.name)}"`,
 };
