@@ -4,6 +4,7 @@ import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { fileSystemError } from '../errors/file-system.js';
 import { VERSION } from '../util/user-agent.js';
 import { registerArchiveCommands } from './commands/archive.js';
+import { registerCheck } from './commands/check.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerPromote, registerRollback, registerStatus } from './commands/operate.js';
@@ -39,6 +40,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     setExitCode(await fn(io));
   };
   registerDownload(program, run);
+  registerCheck(program, run);
   registerStatus(program, run);
   registerRollback(program, run);
   registerPromote(program, run);
