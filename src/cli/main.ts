@@ -5,6 +5,7 @@ import { fileSystemError } from '../errors/file-system.js';
 import { VERSION } from '../util/user-agent.js';
 import { registerArchiveCommands } from './commands/archive.js';
 import { registerCheck } from './commands/check.js';
+import { registerInit } from './commands/init.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerPromote, registerRollback, registerStatus } from './commands/operate.js';
@@ -40,6 +41,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
     setExitCode(await fn(io));
   };
   registerDownload(program, run);
+  registerInit(program, run);
   registerCheck(program, run);
   registerStatus(program, run);
   registerRollback(program, run);

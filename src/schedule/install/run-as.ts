@@ -3,11 +3,25 @@
 import { readFile, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 
-/** The account name for a numeric uid, from /etc/passwd (getpwuid has no Node binding); the number if not found. */
-async function accountName(uid: number): Promise<string> {
+/** /etc/passwd's entries (getpwnam and getpwuid have no Node binding): name, uid, gid. */
+async function accounts(): Promise<{ name: string; uid: number; gid: number }[]> {
   const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
-  const line = passwd.split('\n').find((l) => l.split(':')[2] === String(uid));
-  return line?.split(':')[0] ?? String(uid);
+  return passwd
+    .split('\n')
+    .map((l) => l.split(':'))
+    .filter((f) => f.length >= 4)
+    .map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]) }));
+}
+
+/** The account name for a numeric uid; the number if not found. */
+async function accountName(uid: number): Promise<string> {
+  return (await accounts()).find((a) => a.uid === uid)?.name ?? String(uid);
+}
+
+/** The uid and primary gid of an account given by name or number; undefined when this machine does not know it. */
+export async function accountIds(user: string): Promise<{ uid: number; gid: number } | undefined> {
+  const found = (await accounts()).find((a) => a.name === user || String(a.uid) === user);
+  return found && { uid: found.uid, gid: found.gid };
 }
 
 export async function defaultRunAs(downloadFolder: string): Promise<string> {

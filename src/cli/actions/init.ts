@@ -1,0 +1,68 @@
+// `mdatp-mirror init [--dir D]`: writes a first settings.json (never over an existing one), creates the download
+// folder owned by the account that will run the mirror, and prints the next commands.
+import { chown, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { usageError } from '../../errors/catalogue.js';
+import { fileSystemError } from '../../errors/file-system.js';
+import { firstPaths, firstSettings } from '../../init/first-settings.js';
+import { accountIds, isAccountName } from '../../schedule/install/run-as.js';
+import { loadSettings } from '../../settings/load.js';
+import type { CommandIo, GlobalOptions } from '../io.js';
+
+export interface InitOptions extends GlobalOptions {
+  readonly dir: string;
+  readonly downloadFolder?: string;
+  readonly logFile?: string;
+  readonly user?: string;
+}
+
+const isAdministrator = (): boolean => process.platform === 'win32' || process.getuid?.() === 0;
+
+export async function init(o: InitOptions, io: CommandIo): Promise<number> {
+  const dir = resolve(io.cwd, o.dir);
+  const file = join(dir, 'settings.json');
+  const defaults = firstPaths(isAdministrator());
+  const paths = {
+    downloadFolder: o.downloadFolder ? resolve(io.cwd, o.downloadFolder) : defaults.downloadFolder,
+    logFilePath: o.logFile ? resolve(io.cwd, o.logFile) : defaults.logFilePath,
+  };
+  let owner: { uid: number; gid: number } | undefined;
+  if (o.user !== undefined) {
+    if (!isAccountName(o.user)) throw usageError(`--user ${o.user}: not a user name or uid.`);
+    owner = await accountIds(o.user);
+    if (!owner)
+      throw usageError(`--user ${o.user}: no such account on this machine (create it first, for example useradd --system ${o.user}).`);
+    if (process.getuid?.() !== 0) throw usageError(`--user ${o.user}: only root can hand folders to another account; run init with sudo.`);
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(file, firstSettings(paths), { flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw usageError(`${file} already exists: edit it, or move it away to start again (init never overwrites settings).`);
+    }
+    throw fileSystemError(e) ?? e;
+  }
+  const created: string[] = [];
+  for (const folder of [paths.downloadFolder, dirname(paths.logFilePath)]) {
+    await mkdir(folder, { recursive: true }).catch((e: unknown) => {
+      throw fileSystemError(e) ?? e;
+    });
+    if (owner) await chown(folder, owner.uid, owner.gid);
+    created.push(folder);
+  }
+  // What was written must load: the same checks every command makes.
+  await loadSettings({ settingsFile: file }, io);
+  const as = o.user ? ` (owner ${o.user})` : '';
+  const s = `--settings ${file}`;
+  io.stdout.write(
+    `wrote ${file}\n` +
+      `created ${[...new Set(created)].join(' and ')}${as}\n` +
+      `next:\n` +
+      `  1. edit ${file}: the OSes, channels and architectures your fleet runs; "proxy" or "caFile" if your network needs them\n` +
+      `  2. mdatp-mirror check ${s}\n` +
+      `  3. mdatp-mirror download ${s}\n` +
+      `  4. mdatp-mirror schedule install --with ${process.platform === 'win32' ? 'windows-task' : process.platform === 'darwin' ? 'launchd' : 'systemd'} ${s}${o.user ? ` --user ${o.user}` : ''}\n`,
+  );
+  return 0;
+}
