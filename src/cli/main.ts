@@ -6,6 +6,7 @@ import { VERSION } from '../util/user-agent.js';
 import { registerArchiveCommands } from './commands/archive.js';
 import { registerCheck } from './commands/check.js';
 import { registerInit } from './commands/init.js';
+import { registerLog } from './commands/log.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerPromote, registerRollback, registerStatus } from './commands/operate.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerServe(program, run);
   registerEndpointConfig(program, run);
   registerVerify(program, run);
+  registerLog(program, run);
   registerArchiveCommands(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
