@@ -7,6 +7,7 @@ import { registerArchiveCommands } from './commands/archive.js';
 import { registerCheck } from './commands/check.js';
 import { registerInit } from './commands/init.js';
 import { registerLog } from './commands/log.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDownload } from './commands/download.js';
 import { registerPromote, registerRollback, registerStatus } from './commands/operate.js';
@@ -55,6 +56,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerArchiveCommands(program, run);
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
+  registerCompletion(program, run);
   return program;
 }
 
