@@ -20,14 +20,14 @@ describe('status', () => {
   });
 
   it('exits 1 when a bundle is missing, naming it', async () => {
-    const r = await cli('status');
+    const r = await cli('status', '--wide');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/linux\/production\/x86_64\s+PROBLEM\s+-.*live missing/);
   });
 
   it('exits 0 when healthy and shows versions, size and the last run', async () => {
     expect((await cli('download')).code).toBe(0);
-    const r = await cli('status');
+    const r = await cli('status', '--wide');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('all healthy');
     expect(r.stdout).toMatch(
@@ -35,7 +35,7 @@ describe('status', () => {
         `linux/production/x86_64\\s+ok\\s+${f.upstream.catalog.get(X86).signatures.replace(/\./g, '\\.')}\\s+\\S+\\s+512 KiB.*downloaded`,
       ),
     );
-    const json = JSON.parse((await cli('status', '--json')).stdout) as {
+    const json = JSON.parse((await cli('status', '--wide', '--json')).stdout) as {
       bundles: { live: { state: string; sha256: string } }[];
       exitCode: number;
     };
@@ -48,30 +48,30 @@ describe('status', () => {
     const manifestFile = join(f.mirror, 'linux/production/arch_x86_64/manifest.json');
     const m = await readJson(manifestFile);
     await writeFile(manifestFile, JSON.stringify({ ...m, downloadedAt: new Date(Date.now() - 3 * 86_400_000).toISOString() }));
-    expect((await cli('status', '--max-age', '4d')).code).toBe(0);
-    const r = await cli('status', '--max-age', '2d');
+    expect((await cli('status', '--wide', '--max-age', '4d')).code).toBe(0);
+    const r = await cli('status', '--wide', '--max-age', '2d');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/live is 3d\d+h old \(more than 2d00h\)/);
-    expect((await cli('status', '--max-age', 'two days')).code).toBe(2);
+    expect((await cli('status', '--wide', '--max-age', 'two days')).code).toBe(2);
   });
 
   it('exits 1 when behind upstream (--check-upstream), 0 again after a download', async () => {
     expect((await cli('download')).code).toBe(0);
-    expect((await cli('status', '--check-upstream')).code).toBe(0);
+    expect((await cli('status', '--wide', '--check-upstream')).code).toBe(0);
     f.upstream.catalog.bump({ os: 'linux' });
-    const r = await cli('status', '--check-upstream');
+    const r = await cli('status', '--wide', '--check-upstream');
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`behind upstream ${f.upstream.catalog.get(X86).signatures}`);
     expect((await cli('download')).code).toBe(0);
-    expect((await cli('status', '--check-upstream')).code).toBe(0);
+    expect((await cli('status', '--wide', '--check-upstream')).code).toBe(0);
   });
 
   it('finds a bundle with a flipped byte with --verify', async () => {
     expect((await cli('download')).code).toBe(0);
     const bundle = join(f.mirror, 'linux/production/arch_x86_64/updates.zip');
     await flipByte(bundle);
-    expect((await cli('status')).code).toBe(0); // the cheap check (size) cannot see it
-    const r = await cli('status', '--verify');
+    expect((await cli('status', '--wide')).code).toBe(0); // the cheap check (size) cannot see it
+    const r = await cli('status', '--wide', '--verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/live broken: SHA-256 does not match the manifest/);
   });
@@ -82,13 +82,13 @@ describe('status', () => {
       if (i > 0) f.upstream.catalog.bump({ os: 'linux' });
       expect((await cli('download')).code).toBe(0);
     }
-    expect((await cli('status', '--verify')).code).toBe(0);
+    expect((await cli('status', '--wide', '--verify')).code).toBe(0);
     const history = join(f.mirror, '.mdatp-mirror/history/live/linux/production/arch_x86_64');
     const [retained] = await readdir(history);
     await flipByte(join(history, retained!, 'updates.zip'));
     await flipByte(join(f.mirror, 'linux/production_back/arch_x86_64/updates.zip'));
-    expect((await cli('status')).code).toBe(0); // sizes still match: only --verify reads the bytes
-    const r = await cli('status', '--verify');
+    expect((await cli('status', '--wide')).code).toBe(0); // sizes still match: only --verify reads the bytes
+    const r = await cli('status', '--wide', '--verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/backup broken \(rollback would refuse it\): SHA-256 does not match the manifest/);
     expect(r.stdout).toMatch(/retained 1\.\d+\.\d+\.\d+ broken: SHA-256 does not match the manifest/);
@@ -97,25 +97,25 @@ describe('status', () => {
 
   it('--check-upstream with an unreachable upstream exits 3 (UNKNOWN), not 1; a real problem still exits 1', async () => {
     expect((await cli('download')).code).toBe(0);
-    const r = await cli('status', '--check-upstream', '--base-url', 'http://127.0.0.1:1/fwlink/');
+    const r = await cli('status', '--wide', '--check-upstream', '--base-url', 'http://127.0.0.1:1/fwlink/');
     expect(r.code).toBe(3);
     expect(r.stdout).toMatch(/upstream check failed: .*127\.0\.0\.1:1/);
     expect(
-      JSON.parse((await cli('status', '--check-upstream', '--json', '--base-url', 'http://127.0.0.1:1/fwlink/')).stdout),
+      JSON.parse((await cli('status', '--wide', '--check-upstream', '--json', '--base-url', 'http://127.0.0.1:1/fwlink/')).stdout),
     ).toMatchObject({
       exitCode: 3,
     });
     await flipByte(join(f.mirror, 'linux/production/arch_x86_64/updates.zip'));
-    expect((await cli('status', '--verify', '--check-upstream', '--base-url', 'http://127.0.0.1:1/fwlink/')).code).toBe(1);
+    expect((await cli('status', '--wide', '--verify', '--check-upstream', '--base-url', 'http://127.0.0.1:1/fwlink/')).code).toBe(1);
   });
 
   it('--quiet prints nothing when healthy and only the problem rows otherwise', async () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64', 'arm64'] });
     expect((await cli('download')).code).toBe(0);
-    const healthy = await cli('status', '--quiet');
+    const healthy = await cli('status', '--wide', '--quiet');
     expect([healthy.code, healthy.stdout]).toEqual([0, '']);
     await flipByte(join(f.mirror, 'linux/production/arch_arm64/updates.zip'));
-    const r = await cli('status', '--quiet', '--verify');
+    const r = await cli('status', '--wide', '--quiet', '--verify');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/2 bundle\(s\), 1 with problems/);
     expect(r.stdout).toMatch(/linux\/production\/arm64\s+PROBLEM/);
@@ -128,7 +128,7 @@ describe('status', () => {
     await writeFile(join(dirOf, 'manifest.json'), JSON.stringify({ EngineVersion: '1.1.1.1', DefinitionVersion: '1.2.3.4' }));
     const old = new Date(Date.now() - 5 * 86_400_000);
     await utimes(join(dirOf, 'updates.zip'), old, old);
-    const r = await cli('status', '--max-age', '1d');
+    const r = await cli('status', '--wide', '--max-age', '1d');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/live is 5d/);
   });
@@ -182,7 +182,7 @@ describe('rollback', () => {
     expect(again.stdout).toMatch(/held back/);
     expect(f.upstream.countRequests('bundle')).toBe(0);
     expect(await liveVersion()).toBe(good);
-    const st = await cli('status', '--check-upstream');
+    const st = await cli('status', '--wide', '--check-upstream');
     expect(st.code).toBe(0);
     expect(st.stdout).toContain(`held back: ${bad}`);
 
@@ -246,7 +246,7 @@ describe('retention', () => {
       'linux/production_back/arch_x86_64/manifest.json',
       'linux/production_back/arch_x86_64/updates.zip',
     ]);
-    const st = await cli('status');
+    const st = await cli('status', '--wide');
     expect(st.stdout).toContain(`history: ${seen[3]}, ${seen[2]}, ${seen[1]} (1.5 MiB)`);
 
     const r = await cli('rollback', '--to', seen[1]!);

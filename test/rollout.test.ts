@@ -38,7 +38,7 @@ describe('rollout: manual', () => {
     expect(f.upstream.countRequests('bundle')).toBe(0);
     expect(await liveFiles()).toEqual([]);
 
-    const st = await cli(['status']);
+    const st = await cli(['status', '--wide']);
     expect(st.stdout).toMatch(/STAGED/);
     expect(st.stdout).toContain(`staged ${f.upstream.catalog.get(X86).signatures}`);
 
@@ -109,7 +109,7 @@ describe('rollout: delayed', () => {
     expect((await cli(['download'], at(0))).code).toBe(0);
     expect(await liveFiles()).toEqual([]);
 
-    const waiting = await cli(['status'], at(23));
+    const waiting = await cli(['status', '--wide'], at(23));
     expect(waiting.stdout).toContain(`staged ${v1} goes live in 1h00m`);
     expect((await cli(['download'], at(23))).code).toBe(0);
     expect(await liveFiles()).toEqual([]);

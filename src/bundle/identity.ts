@@ -24,7 +24,7 @@ export function bundleKey(id: BundleId): string {
   return `${id.os}/${id.channel}/arch_${id.arch}`;
 }
 
-/** How people see a bundle in tables and messages. */
+/** How people see a bundle in tables, progress rows and messages: linux/production/x86_64. */
 export function bundleLabel(id: BundleId): string {
   return `${id.os}/${id.channel}/${id.arch}`;
 }

@@ -2,8 +2,9 @@
 import { createLogger, type OpenLogger } from '../log/logger.js';
 import { checkLogFile } from '../settings/check-paths.js';
 import type { Settings } from '../settings/load.js';
+import type { ConsoleOptions } from '../log/console-stream.js';
 
-export async function loggerFor(settings: Settings, o: { console: boolean; level?: string }): Promise<OpenLogger> {
+export async function loggerFor(settings: Settings, o: { console?: ConsoleOptions | undefined; level?: string }): Promise<OpenLogger> {
   await checkLogFile(settings.logFilePath);
   return createLogger({
     file: settings.logFilePath,

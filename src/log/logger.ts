@@ -1,14 +1,15 @@
 // The run log: pino JSON lines to logFilePath (rotated by size), plus a human view on the terminal.
 import pino, { type Logger } from 'pino';
 import { RotatingDestination, type RotationOptions } from './rotating-destination.js';
+import { consoleStream, type ConsoleOptions } from './console-stream.js';
 
 export type { Logger };
 
 export interface LoggerOptions {
   readonly file: string | undefined;
   readonly rotation: RotationOptions;
-  /** Mirror log lines to stderr in a human format (a terminal, not --json/--quiet). */
-  readonly console: boolean;
+  /** Log lines for a person at a terminal (not --json/--quiet): notable events, or everything with --verbose. */
+  readonly console: ConsoleOptions | undefined;
   readonly level?: string;
 }
 
@@ -28,14 +29,7 @@ export async function createLogger(o: LoggerOptions): Promise<OpenLogger> {
     file = new RotatingDestination(o.file, o.rotation);
     streams.push({ stream: file, level: 'debug' });
   }
-  if (o.console) {
-    // Loaded only for a person at a terminal: unattended runs do not pay for it.
-    const { default: pretty } = await import('pino-pretty');
-    streams.push({
-      stream: pretty({ destination: 2, sync: true, colorize: process.stderr.isTTY, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }),
-      level: 'info',
-    });
-  }
+  if (o.console) streams.push({ stream: await consoleStream(o.console), level: o.console.verbose ? 'debug' : 'info' });
   const logger = pino(
     {
       enabled: streams.length > 0,

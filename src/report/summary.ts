@@ -1,5 +1,6 @@
 // The run summary people read on stdout (a table) and scripts read with --json (one document).
 import { formatBytes } from '../util/bytes.js';
+import { bundleLabel } from '../bundle/identity.js';
 import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { Versions } from '../bundle/versions.js';
@@ -35,7 +36,7 @@ export function formatSummary(report: RunReport, logFile?: string, command: 'dow
   for (const b of report.bundles) {
     const detail = b.error ? `${b.error.code}: ${b.error.message}` : b.notes.join('; ') || (b.resumed > 0 ? `resumed ${b.resumed}x` : '');
     rows.push([
-      `${b.os}/${b.channel}/${b.arch}`,
+      bundleLabel(b),
       b.tree === 'staging' && publishedStatus(b.status) ? (b.status === 'downgraded' ? 'staged DOWNGRADE' : 'staged') : RESULT[b.status],
       versionCell(b),
       b.size === undefined ? '-' : formatBytes(b.size),

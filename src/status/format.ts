@@ -1,15 +1,23 @@
 // The status table people read, and the document scripts read with --json.
 import { formatBytes } from '../util/bytes.js';
+import { bundleLabel } from '../bundle/identity.js';
 import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { BundleHealth } from './inspect.js';
 
-/** @param all every bundle checked, when `bundles` shows only some (the headline counts all of them) */
+/** The width the table fits by default: a terminal, a mail, a ticket. --wide (or --json) shows every column. */
+const STATUS_WIDTH = 100;
+
+/**
+ * @param all every bundle checked, when `bundles` shows only some (the headline counts all of them)
+ * @param wide all columns (SIZE and LAST RUN too) on one line each; otherwise DETAIL wraps to fit STATUS_WIDTH
+ */
 export function formatStatus(
   bundles: readonly BundleHealth[],
   folder: string,
   checkedUpstream: boolean,
   all: readonly BundleHealth[] = bundles,
+  wide = false,
 ): string {
   const staging = bundles.some((b) => b.staged);
   const rows = [
@@ -18,11 +26,11 @@ export function formatStatus(
       'HEALTH',
       'LIVE',
       'AGE',
-      'SIZE',
+      ...(wide ? ['SIZE'] : []),
       'BACKUP',
       ...(staging ? ['STAGED'] : []),
       ...(checkedUpstream ? ['UPSTREAM'] : []),
-      'LAST RUN',
+      ...(wide ? ['LAST RUN'] : []),
       'DETAIL',
     ],
   ];
@@ -40,19 +48,19 @@ export function formatStatus(
       detail.push(`history: ${b.history.versions.map((v) => v.signatures).join(', ')} (${formatBytes(b.history.bytes)})`);
     if (b.lastRun?.error) detail.push(`last run: ${b.lastRun.error}`);
     rows.push([
-      `${b.os}/${b.channel}/${b.arch}`,
+      bundleLabel(b),
       b.problems.length === 0 ? 'ok' : 'PROBLEM',
       b.live.versions?.signatures ?? '-',
       b.live.ageMs === undefined ? '-' : formatDuration(b.live.ageMs),
-      b.live.size === undefined ? '-' : formatBytes(b.live.size),
+      ...(wide ? [b.live.size === undefined ? '-' : formatBytes(b.live.size)] : []),
       b.backup.state === 'ok' ? (b.backup.versions?.signatures ?? '-') : b.backup.state === 'missing' ? '-' : `${b.backup.state}`,
       ...(staging ? [b.staged?.versions?.signatures ?? '-'] : []),
       ...(checkedUpstream ? [b.upstream?.versions?.signatures ?? (b.upstream?.error ? 'error' : '-')] : []),
-      b.lastRun ? b.lastRun.status : '-',
+      ...(wide ? [b.lastRun ? b.lastRun.status : '-'] : []),
       detail.join('; '),
     ]);
   }
   const bad = all.filter((b) => b.problems.length > 0).length;
   const head = `mdatp-mirror status: ${all.length} bundle(s), ${bad === 0 ? 'all healthy' : `${bad} with problems`}`;
-  return `${head}\n${formatTable(rows)}\nmirror: ${folder}\n`;
+  return `${head}\n${formatTable(rows, wide ? undefined : STATUS_WIDTH)}\nmirror: ${folder}\n`;
 }

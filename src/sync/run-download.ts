@@ -27,6 +27,8 @@ export interface DownloadDeps {
   readonly command?: string;
   readonly onProgress?: (id: BundleId, bytes: number, total: number | undefined) => void;
   readonly onTransferEnd?: (id: BundleId) => void;
+  /** A bundle's outcome is settled (published, up to date or failed). */
+  readonly onBundleDone?: (id: BundleId) => void;
 }
 
 export async function runDownload(settings: Settings, deps: DownloadDeps): Promise<RunReport> {
@@ -73,7 +75,14 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         onProgress: deps.onProgress,
         onTransferEnd: deps.onTransferEnd,
       };
-      const bundles = await Promise.all(plan.map((id) => syncBundle(syncDeps, id)));
+      const bundles = await Promise.all(
+        plan.map((id) =>
+          syncBundle(syncDeps, id).then((outcome) => {
+            deps.onBundleDone?.(id);
+            return outcome;
+          }),
+        ),
+      );
       if (superseded.length > 0) {
         await updateHolds(layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
         logger.info({ bundles: superseded.map(bundleKey) }, 'newer releases replaced held-back versions; holds cleared');

@@ -9,6 +9,7 @@ import { runDownload } from '../../sync/run-download.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
 import { ProgressDisplay } from '../progress.js';
+import { colourEnabled, colourStates } from '../colour.js';
 
 export interface DownloadOptions extends GlobalOptions {
   readonly baseUrl?: string;
@@ -24,9 +25,14 @@ function exitCodeFor(report: RunReport, signalExit: number | undefined): number 
 export async function download(opts: DownloadOptions, io: CommandIo): Promise<number> {
   const waitMs = lockWaitMs(opts.wait);
   const settings = await loadSettings({ settingsFile: opts.settings, baseUrl: opts.baseUrl, folderUse: 'write' }, io);
-  const interactive = Boolean(io.stdout.isTTY) && !opts.json && !opts.quiet;
-  const { logger, close } = await loggerFor(settings, { console: interactive, level: opts.verbose ? 'debug' : 'info' });
-  const progress = interactive && io.stderr.isTTY ? new ProgressDisplay(io.stderr) : undefined;
+  // Progress and event lines go to stderr: they show when stderr is a terminal, even with stdout piped (| tee).
+  const interactive = Boolean(io.stderr.isTTY) && !opts.json && !opts.quiet;
+  const progress = interactive ? new ProgressDisplay(io.stderr) : undefined;
+  const colour = colourEnabled(io.env, io.stderr);
+  const { logger, close } = await loggerFor(settings, {
+    console: interactive ? { write: progress!.print, verbose: Boolean(opts.verbose), colour } : undefined,
+    level: opts.verbose ? 'debug' : 'info',
+  });
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
   try {
     const report = await runDownload(settings, {
@@ -36,13 +42,17 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
       command: 'download',
       now: io.now,
       onProgress: progress?.update,
-      onTransferEnd: progress?.remove,
+      onTransferEnd: progress?.verifying,
+      onBundleDone: progress?.done,
     });
     progress?.clear();
     const code = exitCodeFor(report, interruption.exitCode());
     if (opts.json) io.stdout.write(formatJson(report, code));
-    else if (!opts.quiet || code !== ExitCode.ok)
-      (code === ExitCode.ok ? io.stdout : io.stderr).write(formatSummary(report, settings.logFilePath));
+    else if (!opts.quiet || code !== ExitCode.ok) {
+      const out = code === ExitCode.ok ? io.stdout : io.stderr;
+      const summary = formatSummary(report, settings.logFilePath);
+      out.write(colourEnabled(io.env, out) ? colourStates(summary) : summary);
+    }
     return code;
   } catch (e) {
     logger.error({ err: (e as Error).message, code: (e as { code?: string }).code }, 'run aborted');

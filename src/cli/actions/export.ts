@@ -46,7 +46,7 @@ export async function exportArchive(o: ExportCliOptions, io: CommandIo): Promise
   const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'read' }, io);
   const ids = selection(o.bundles, planFor(settings));
   const toStdout = o.out === '-';
-  const { logger, close } = await loggerFor(settings, { console: false });
+  const { logger, close } = await loggerFor(settings, {});
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
   try {
     const report = await runExport(settings, {

@@ -32,7 +32,7 @@ export async function importArchive(file: string, o: ImportCliOptions, io: Comma
   const waitMs = lockWaitMs(o.wait);
   const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'write' }, io);
   const { input, where } = await openInput(file, io.cwd);
-  const { logger, close } = await loggerFor(settings, { console: false, level: o.verbose ? 'debug' : 'info' });
+  const { logger, close } = await loggerFor(settings, { level: o.verbose ? 'debug' : 'info' });
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
   try {
     const report = await runImport(settings, {

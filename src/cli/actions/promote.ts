@@ -25,7 +25,7 @@ export async function promote(o: PromoteCliOptions, io: CommandIo): Promise<numb
   const writer = await liveWriter(settings, io.now);
   const live = writer.layout;
   const staging = StoreLayout.staging(settings.downloadFolder);
-  const { logger, close } = await loggerFor(settings, { console: false });
+  const { logger, close } = await loggerFor(settings, {});
   const lock = await acquireRunLock({ path: live.lockFile, command: 'promote', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
   try {
     const plan = planFor(settings).filter((id) => matchesFilter(id, { os: o.os, channel: o.channel, arch: o.arch }));

@@ -24,7 +24,7 @@ export async function publish(o: PublishCliOptions, io: CommandIo): Promise<numb
     );
     return ExitCode.usage;
   }
-  const { logger, close } = await loggerFor(settings, { console: false, level: o.verbose ? 'debug' : 'info' });
+  const { logger, close } = await loggerFor(settings, { level: o.verbose ? 'debug' : 'info' });
   const interruption = watchSignals((name) => logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping`));
   let lock: RunLock | undefined;
   try {

@@ -18,7 +18,7 @@ export interface RollbackOptions extends GlobalOptions {
 
 export async function rollback(o: RollbackOptions, io: CommandIo): Promise<number> {
   const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'write' }, io);
-  const { logger, close } = await loggerFor(settings, { console: false });
+  const { logger, close } = await loggerFor(settings, {});
   try {
     const { outcomes, replicas } = await runRollback(
       settings,

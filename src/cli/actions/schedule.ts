@@ -4,6 +4,7 @@ import { runScheduler } from '../../schedule/scheduler.js';
 import { checkCronExpression, checkTimezone } from '../../schedule/cron-expression.js';
 import { loadSettings } from '../../settings/load.js';
 import { usageError } from '../../errors/catalogue.js';
+import { colourEnabled } from '../colour.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
 
@@ -18,7 +19,12 @@ export async function schedule(o: ScheduleOptions, io: CommandIo): Promise<numbe
   checkCronExpression(o.cron);
   checkTimezone(o.timezone);
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  const { logger, close } = await loggerFor(settings, { console: Boolean(io.stdout.isTTY) && !o.quiet });
+  const interactive = Boolean(io.stderr.isTTY) && !o.quiet;
+  const { logger, close } = await loggerFor(settings, {
+    console: interactive
+      ? { write: (text) => io.stderr.write(text), verbose: Boolean(o.verbose), colour: colourEnabled(io.env, io.stderr) }
+      : undefined,
+  });
   const interruption = watchSignals((name) =>
     logger.warn({ event: 'interrupted', signal: name }, `received ${name}: stopping the schedule`),
   );

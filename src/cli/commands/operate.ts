@@ -15,6 +15,7 @@ export function registerStatus(program: Command, run: Run): void {
     .option('--check-upstream', 'also ask upstream for its current versions (is the mirror behind?)')
     .option('--max-age <duration>', 'a live bundle older than this is a problem (e.g. 2d)')
     .option('--verify', 're-hash every live bundle and check its zip (slower)')
+    .option('--wide', 'every column (SIZE, LAST RUN) and whole details, not cut at 100 columns')
     .option('--base-url <url>', 'upstream redirector URL (overrides baseUpdateUrl)')
     .action(async (_o: StatusOptions, cmd: Command) => {
       const { status } = await import('../actions/status.js');
