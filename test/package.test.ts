@@ -1,4 +1,5 @@
-// The published package works: `npm pack`, a global install from that tarball, then `mdatp-mirror --version`.
+// The published package works: `npm pack`, a global install from that tarball, then `mdatp-mirror --version`. The
+// dependencies come from a registry stand-in on 127.0.0.1 built from what is installed here: no test leaves loopback.
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { cleanEnv } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/mirror.js';
+import { startLocalRegistry } from './helpers/local-registry.js';
 
 const exec = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -28,7 +30,21 @@ it('installs globally from the npm pack tarball and answers --version', { timeou
   expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
 
   const prefix = join(dir, 'prefix');
-  await exec('npm', ['install', '--global', '--prefix', prefix, join(dir, packed!.filename)], { env });
+  const registry = await startLocalRegistry(root);
+  try {
+    // A cache of its own: nothing may come from an earlier online install.
+    await exec(
+      'npm',
+      ['install', '--global', '--prefix', prefix, '--registry', registry.url, '--cache', join(dir, 'cache'), join(dir, packed!.filename)],
+      {
+        env,
+      },
+    );
+    // Every dependency came from the stand-in (the cache was empty, and no other registry was configured).
+    expect(registry.tarballsServed()).toBeGreaterThan(100);
+  } finally {
+    await registry.close();
+  }
   const bin = process.platform === 'win32' ? join(prefix, 'mdatp-mirror.cmd') : join(prefix, 'bin', 'mdatp-mirror');
   const version = await exec(bin, ['--version'], { env });
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
