@@ -99,6 +99,18 @@ describe('retries', () => {
   });
 });
 
+describe('many at once', () => {
+  it('cuts every bundle mid-body with concurrency 16 and resumes them all, without a MaxListenersExceededWarning', async () => {
+    await writeSettings(f.dir, f.upstream, { downloadMacUpdates: true, downloadPreviewUpdates: true, concurrency: 16 });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'cut', at: 0.5 }, times: 8 });
+    const r = await download();
+    expect(r.code).toBe(0);
+    expect(bundleRequests()).toHaveLength(16);
+    expect(r.stderr).not.toContain('MaxListenersExceededWarning');
+    await expectConsistentMirror(f.mirror);
+  });
+});
+
 describe('resume', () => {
   it('resumes a transfer cut at 50% with Range and If-Range, and verifies the whole file', async () => {
     await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });

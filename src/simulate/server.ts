@@ -58,6 +58,13 @@ function idFromParts(os: string, channel: string, arch: string): BundleId | unde
   return { os: os as Os, channel: channel as Channel, arch: arch as Arch };
 }
 
+/** Waits for the response to drain or close, leaving no listener behind for the one that did not happen. */
+async function drainOrClose(res: ServerResponse): Promise<void> {
+  const done = new AbortController();
+  await Promise.race([once(res, 'drain', { signal: done.signal }), once(res, 'close', { signal: done.signal })]);
+  done.abort();
+}
+
 export class SimulatedUpstream {
   readonly catalog = new Catalog();
   readonly faults = new FaultPlan();
@@ -245,7 +252,7 @@ export class SimulatedUpstream {
     const zeros = Buffer.alloc(256 * 1024);
     while (!res.destroyed && !res.writableEnded) {
       rec.bytes += zeros.length;
-      if (!res.write(zeros)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(zeros)) await drainOrClose(res);
     }
   }
 
