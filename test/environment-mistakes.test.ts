@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, type CliResult } from './helpers/cli.js';
 import { removeDir, tempDir, writeSettings } from './helpers/mirror.js';
@@ -109,5 +110,33 @@ describe.runIf(nobodyRunsTheCli)('as a non-root user (runuser -u nobody)', () =>
     await chmod(settings, 0o644);
     const r = await asNobody(['serve', '--port', '80', '--host', '127.0.0.1', '--settings', settings]);
     expectNamedMistake(r, /port 80 is a privileged port \(below 1024\).*use --port 8080.*setcap cap_net_bind_service=\+ep/);
+  });
+
+  it('a downloadFolder this user cannot write names the user, the folder and chown, also with --json', async () => {
+    const settings = await writeSettings(dir, UPSTREAM, { logFilePath: join(dir, 'log', 'm.log') });
+    await mkdir(join(dir, 'mirror'));
+    await chmod(dir, 0o755);
+    await chmod(settings, 0o644);
+    const r = await asNobody(['download', '--settings', settings]);
+    expectNamedMistake(
+      r,
+      `downloadFolder ${join(dir, 'mirror')} is not writable by user nobody: chown it to nobody (sudo chown -R nobody ${join(dir, 'mirror')})`,
+    );
+    const json = await asNobody(['download', '--settings', settings, '--json']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      exitCode: 2,
+      error: { message: expect.stringContaining('is not writable by user nobody') as unknown },
+    });
+  });
+
+  it("the README's example settings, run as a non-root user, stop at the first folder it cannot write, before any request", async () => {
+    const example = fileURLToPath(new URL('../settings.example.json', import.meta.url));
+    const r = await asNobody(['download', '--settings', example]);
+    expectNamedMistake(
+      r,
+      /^mdatp-mirror: (downloadFolder|logFilePath) \/var\/\S+ is not writable by user nobody \(\/var\/\S+ is not\): chown it to nobody/,
+    );
+    expect(existsSync('/var/lib/mdatp-mirror')).toBe(false);
   });
 });
