@@ -1,4 +1,4 @@
-// The simulated upstream's bundle cache (demo, simulate-upstream, tests) stays bounded however many releases pass.
+// The simulated upstream's bundle cache, as demo and simulate-upstream use it, stays bounded however many releases pass.
 import { readdir } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ALL_BUNDLES } from '../src/bundle/identity.js';
@@ -13,7 +13,7 @@ beforeEach(async () => {
 afterEach(async () => removeDir(dir));
 
 it('keeps the most recently used bundles up to its bound, the current releases among them', async () => {
-  const sim = new SimulatedUpstream({ dir, bundleSize: 8 * 1024 });
+  const sim = new SimulatedUpstream({ dir, bundleSize: 8 * 1024, keepBundles: CACHED_BUNDLES });
   const current = (): string[] => ALL_BUNDLES.map((id) => `-${sim.catalog.get(id).signatures}-`);
   for (let release = 0; release < 5; release++) {
     await sim.prepare(ALL_BUNDLES);

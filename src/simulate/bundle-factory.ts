@@ -50,8 +50,9 @@ function seedOf(text: string): number {
 }
 
 /**
- * How many generated bundles the cache keeps (the most recently used): three releases of all eight bundles. Every bump
- * and every size makes new ones, and a long demo with large bundles once filled 4.1 GB of the temp folder.
+ * How many generated bundles demo and simulate-upstream keep (the most recently used): three releases of all eight.
+ * Every bump and every size makes new ones, and a long demo with large bundles once filled 4.1 GB of the temp folder.
+ * (The tests share one cache across parallel files with many sizes; they keep everything, in a temp folder.)
  */
 export const CACHED_BUNDLES = 24;
 /** A generation cut off by a crash leaves a .partial file; one this old is nobody's. */
@@ -61,20 +62,24 @@ const STALE_PARTIAL_MS = 60 * 60 * 1000;
 async function pruneCache(dir: string, keep: number): Promise<void> {
   const names = await readdir(dir).catch(() => []);
   const entries = await Promise.all(
-    names.map(async (name) => ({ name, mtimeMs: (await stat(join(dir, name)).catch(() => undefined))?.mtimeMs ?? 0 })),
+    names.map(async (name) => {
+      const st = await stat(join(dir, name)).catch(() => undefined);
+      return { name, usedMs: st ? Math.max(st.atimeMs, st.mtimeMs) : 0, mtimeMs: st?.mtimeMs ?? 0 };
+    }),
   );
-  const bundles = entries.filter((e) => e.name.endsWith('.zip')).sort((a, b) => b.mtimeMs - a.mtimeMs);
+  const bundles = entries.filter((e) => e.name.endsWith('.zip')).sort((a, b) => b.usedMs - a.usedMs);
   const stale = entries.filter((e) => e.name.endsWith('.partial') && Date.now() - e.mtimeMs > STALE_PARTIAL_MS);
   await Promise.all([...bundles.slice(keep), ...stale].map((e) => rm(join(dir, e.name), { force: true })));
 }
 
-export async function ensureBundle(dir: string, id: BundleId, release: Release, size: number): Promise<string> {
+/** The bundle for this release and size, generated on first use; with `keep`, the cache is pruned to that many. */
+export async function ensureBundle(dir: string, id: BundleId, release: Release, size: number, keep?: number): Promise<string> {
   const file = join(dir, `${id.os}-${id.channel}-${id.arch}-${release.engine}-${release.signatures}-${size}.zip`);
   try {
-    await stat(file);
-    // Marked as used, so the cache keeps what is being served.
-    const now = new Date();
-    await utimes(file, now, now).catch(() => undefined);
+    const st = await stat(file);
+    // Marked as used (its access time), so the cache keeps what is being served. Not its modification time: that is
+    // the Last-Modified a resume's If-Range must match.
+    await utimes(file, new Date(), st.mtime).catch(() => undefined);
     return file;
   } catch {
     // not generated yet
@@ -98,6 +103,6 @@ export async function ensureBundle(dir: string, id: BundleId, release: Release, 
   const tmp = `${file}.${process.pid}.partial`;
   await pipeline(zip.outputStream, createWriteStream(tmp));
   await rename(tmp, file);
-  await pruneCache(dir, CACHED_BUNDLES);
+  if (keep !== undefined) await pruneCache(dir, keep);
   return file;
 }

@@ -27,6 +27,8 @@ export interface SimulatorOptions {
   readonly latencyMs?: number | undefined;
   /** Serve HTTPS with this certificate (PEM), to rehearse caFile and TLS inspection. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
+  /** Keep at most this many generated bundles in `dir` (demo, simulate-upstream); unbounded when absent. */
+  readonly keepBundles?: number | undefined;
 }
 
 export interface RequestRecord {
@@ -112,7 +114,7 @@ export class SimulatedUpstream {
 
   /** Pre-generates the current release of these bundles (the first download would otherwise wait for it). */
   async prepare(ids: readonly BundleId[]): Promise<void> {
-    for (const id of ids) await ensureBundle(this.options.dir, id, this.catalog.get(id), this.options.bundleSize);
+    for (const id of ids) await ensureBundle(this.options.dir, id, this.catalog.get(id), this.options.bundleSize, this.options.keepBundles);
   }
 
   countRequests(kind: RequestRecord['kind']): number {
@@ -222,7 +224,13 @@ export class SimulatedUpstream {
       await pipeline(createReadStream(fault.path), res).catch(() => undefined);
       return void this.events.emit('body-sent', rec);
     }
-    const file = await ensureBundle(this.options.dir, id, { ...this.catalog.get(id), engine, signatures }, this.options.bundleSize);
+    const file = await ensureBundle(
+      this.options.dir,
+      id,
+      { ...this.catalog.get(id), engine, signatures },
+      this.options.bundleSize,
+      this.options.keepBundles,
+    );
     if (fault?.type === 'ignore-range') {
       delete req.headers.range;
       delete req.headers['if-range'];

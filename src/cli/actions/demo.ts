@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SimulatedUpstream } from '../../simulate/server.js';
+import { CACHED_BUNDLES } from '../../simulate/bundle-factory.js';
 import { ALL_BUNDLES } from '../../bundle/identity.js';
 import { STATE_DIR } from '../../store/layout.js';
 import { parseSize } from '../../util/size.js';
@@ -19,7 +20,11 @@ export async function demo(o: DemoOptions, io: CommandIo): Promise<number> {
   const size = parseSize(o.bundleSize);
   if (size === undefined || size < 4096) throw usageError(`--bundle-size ${o.bundleSize}: write a size like 4MB (at least 4KB).`);
   const folder = resolve(io.cwd, o.dir);
-  const sim = await new SimulatedUpstream({ dir: join(tmpdir(), 'mdatp-mirror-demo-upstream'), bundleSize: size }).start();
+  const sim = await new SimulatedUpstream({
+    dir: join(tmpdir(), 'mdatp-mirror-demo-upstream'),
+    bundleSize: size,
+    keepBundles: CACHED_BUNDLES,
+  }).start();
   try {
     io.stdout.write(`Simulated upstream at ${sim.baseUrl} (no internet needed); mirroring into ${folder}\n`);
     await sim.prepare(ALL_BUNDLES);

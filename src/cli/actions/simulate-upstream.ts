@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../../errors/catalogue.js';
 import { SimulatedUpstream } from '../../simulate/server.js';
+import { CACHED_BUNDLES } from '../../simulate/bundle-factory.js';
 import { parseSize } from '../../util/size.js';
 import type { CommandIo } from '../io.js';
 import { stopRequested } from '../signals.js';
@@ -29,6 +30,7 @@ export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promi
   const sim = new SimulatedUpstream({
     dir: o.dir ? resolve(io.cwd, o.dir) : join(tmpdir(), 'mdatp-mirror-simulated-upstream'),
     bundleSize: size,
+    keepBundles: CACHED_BUNDLES,
     host: o.host,
     port: number('--port', o.port, 0),
     rateBytesPerSec: o.rate === undefined ? undefined : number('--rate', o.rate, 0.01) * 1_000_000,
