@@ -8,7 +8,7 @@ import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { checkDownloadFolder, checkLogFile } from '../settings/check-paths.js';
 import { loadSettings, type Settings } from '../settings/load.js';
 import { httpClientFor } from '../upstream/from-settings.js';
-import type { HttpClient } from '../upstream/http-client.js';
+import { pemCertificates, type HttpClient } from '../upstream/http-client.js';
 import { sourceFor } from '../upstream/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
 
@@ -74,9 +74,8 @@ export async function runCheck(settingsFile: string | undefined, io: { cwd: stri
   let http: HttpClient;
   try {
     http = httpClientFor(settings);
-    const certificates = settings.caFile
-      ? ((await readFile(settings.caFile, 'utf8')).match(/-----BEGIN CERTIFICATE-----/g) ?? []).length
-      : 0;
+    // httpClientFor has read and checked the file; this only counts what it holds.
+    const certificates = settings.caFile ? pemCertificates(await readFile(settings.caFile, 'utf8')).length : 0;
     steps.push({
       step: 'caFile',
       ok: true,

@@ -12,8 +12,12 @@ export function colourEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean 
 
 const paint = (text: string, colour: Colour): string => `\x1b[${CODES[colour]}m${text}\x1b[0m`;
 
-/** States people must not miss, coloured where they stand in a table already laid out (widths are unchanged). */
-export function colourStates(text: string): string {
+/**
+ * States people must not miss, coloured where they stand in a table already laid out (widths are unchanged), when
+ * the stream it goes to takes colour.
+ */
+export function colourStates(text: string, env: NodeJS.ProcessEnv, stream: { isTTY?: boolean }): string {
+  if (!colourEnabled(env, stream)) return text;
   return text
     .replace(/\b(FAILED|PROBLEM)\b/g, (m) => paint(m, 'red'))
     .replace(/\b(DOWNGRADED|staged DOWNGRADE|held back)\b/g, (m) => paint(m, 'yellow'));

@@ -1,6 +1,8 @@
 // The run log as a person at a terminal sees it: one line per notable event (a retry, a failure, a publish, a
 // downgrade, a promotion, a stop), the progress rows and the summary doing the rest. The full records stay in
 // logFilePath, and come to the terminal too with --verbose (pino-pretty, loaded only then).
+import { prettyLine } from './pretty.js';
+
 const NOTABLE_DECISIONS = new Set(['downloaded', 'downgraded', 'held']);
 const NOTABLE_EVENTS = new Set(['promoted', 'interrupted', 'replica-failed', 'replica-end']);
 const LEVEL = { warn: 40, error: 50 } as const;
@@ -38,10 +40,8 @@ function eventLine(r: Record, colour: boolean): string {
 
 export async function consoleStream(o: ConsoleOptions): Promise<{ write: (line: string) => void }> {
   if (o.verbose) {
-    // A CommonJS module: its functions hang off the default export once bundled.
-    const { default: pinoPretty } = await import('pino-pretty');
-    const pretty = pinoPretty.prettyFactory({ colorize: o.colour, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' });
-    return { write: (line) => o.write(pretty(JSON.parse(line) as object)) };
+    const pretty = await prettyLine({ colour: o.colour, translateTime: 'SYS:HH:MM:ss' });
+    return { write: (line) => o.write(pretty(line)) };
   }
   return {
     write: (line) => {

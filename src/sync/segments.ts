@@ -67,7 +67,7 @@ export async function fetchRange(
     if (res.statusCode === 206 || res.statusCode === 200) {
       throw new MirrorError(
         'UPSTREAM_HTTP_STATUS',
-        `a range request for bytes ${range.start}-${range.end - 1} was answered with the wrong part (HTTP ${res.statusCode}); starting over on one connection`,
+        `a range request for bytes ${range.start}-${range.end - 1} was answered with the wrong part (HTTP ${res.statusCode}); resuming on one connection`,
         {
           retryable: true,
         },
@@ -75,11 +75,7 @@ export async function fetchRange(
     }
     throw statusError(res.statusCode, res.headers, res.finalUrl);
   }
-  let written = 0;
-  await writeRange(path, range, res.body, signal, (n) => {
-    written += n;
-    onBytes(n);
-  });
+  const written = await writeRange(path, range, res.body, signal, onBytes);
   if (written !== range.end - range.start) {
     throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the range ${range.start}-${range.end - 1} ended after ${written} bytes`, {
       retryable: true,
@@ -90,7 +86,7 @@ export async function fetchRange(
 /**
  * Writes a body into the file from the range's start, stopping at its end (the rest of a longer body is left unread,
  * and its connection closed). `onWritten` counts bytes once they are on disk, not when received: a resume keeps only
- * those. `onChunk` sees each part as it is handed to the disk (to hash it in order).
+ * those. `onChunk` sees each part as it is handed to the disk (to hash it in order). Resolves with the bytes written.
  */
 export async function writeRange(
   path: string,
@@ -99,7 +95,7 @@ export async function writeRange(
   signal: AbortSignal,
   onWritten: (n: number) => void,
   onChunk?: (part: Buffer) => void,
-): Promise<void> {
+): Promise<number> {
   const cut = (): void => void body.destroy(signal.reason as Error);
   signal.addEventListener('abort', cut, { once: true });
   if (signal.aborted) cut();
@@ -121,6 +117,7 @@ export async function writeRange(
     }
     out.end();
     await finished(out);
+    return out.bytesWritten;
   } finally {
     signal.removeEventListener('abort', cut);
     out.destroy();

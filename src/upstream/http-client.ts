@@ -59,6 +59,9 @@ function refuseInwardRedirect(first: URL, next: URL): void {
   );
 }
 
+/** The PEM certificate blocks in a file's text. */
+export const pemCertificates = (pem: string): string[] => pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+
 /** The caFile's certificates, read once: a missing, unreadable or non-PEM file is a settings mistake named here. */
 function readCaFile(path: string): string {
   let pem: string;
@@ -72,7 +75,7 @@ function readCaFile(path: string): string {
       `caFile ${path} ${why}: give the path of your CA's certificate in PEM format, or remove caFile`,
     );
   }
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const blocks = pemCertificates(pem);
   const bad = blocks.findIndex((b) => !parses(b));
   if (blocks.length === 0 || bad >= 0) {
     throw settingsError(

@@ -44,11 +44,12 @@ async function fetchToFile(
   url: string,
   file: string,
   problems: string[],
+  notFoundHint: string,
 ): Promise<{ size: number; sha256: string } | undefined> {
   const res = await http.get(new URL(url));
   if (res.statusCode !== 200) {
     await res.body.dump();
-    problems.push(`HTTP ${res.statusCode} for ${url}${res.statusCode === 404 ? treeHint(url) : ''}`);
+    problems.push(`HTTP ${res.statusCode} for ${url}${res.statusCode === 404 ? notFoundHint : ''}`);
     return undefined;
   }
   const hash = createHash('sha256');
@@ -68,10 +69,9 @@ async function fetchToFile(
 }
 
 /** For a 404: a location that does not end at a tree (the mirror's root, say) is the likely reason. */
-function treeHint(bundleUrl: string): string {
-  const location = bundleUrl.replace(/arch_[^/]+\/updates\.zip$/, '');
+function treeHint(location: string): string {
   if (treeAtEnd(location)) return '';
-  return `: the location must end at the tree endpoints use, /<os>/<channel>/, for example ${location}linux/production/`;
+  return `: the location must end at the tree endpoints use, /<os>/<channel>/, for example ${child(location, 'linux/production/')}`;
 }
 
 async function readManifestAt(req: VerifyRequest, location: string, problems: string[]): Promise<Manifest | undefined> {
@@ -113,7 +113,7 @@ async function verifyArch(req: VerifyRequest, arch: Arch, work: string): Promise
       const target = join(work, `${arch}.zip`);
       let got;
       try {
-        got = await fetchToFile(req.http, bundleLocation, target, problems);
+        got = await fetchToFile(req.http, bundleLocation, target, problems, treeHint(req.location));
       } catch (e) {
         // Nothing answered: the zip and manifest checks would only repeat it.
         return { unreachable: networkError(e, bundleLocation) };

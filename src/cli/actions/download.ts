@@ -51,7 +51,7 @@ export async function download(opts: DownloadOptions, io: CommandIo): Promise<nu
     else if (!opts.quiet || code !== ExitCode.ok) {
       const out = code === ExitCode.ok ? io.stdout : io.stderr;
       const summary = formatSummary(report, settings.logFilePath);
-      out.write(colourEnabled(io.env, out) ? colourStates(summary) : summary);
+      out.write(colourStates(summary, io.env, out));
     }
     return code;
   } catch (e) {

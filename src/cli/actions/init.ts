@@ -1,11 +1,12 @@
 // `mdatp-mirror init [--dir D]`: writes a first settings.json (never over an existing one), creates the download
 // folder owned by the account that will run the mirror, and prints the next commands.
+import { existsSync } from 'node:fs';
 import { chown, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../../errors/catalogue.js';
 import { fileSystemError } from '../../errors/file-system.js';
 import { firstPaths, firstSettings } from '../../init/first-settings.js';
-import { accountIds, isAccountName } from '../../schedule/install/run-as.js';
+import { existingAccount } from '../../schedule/install/run-as.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 
@@ -26,30 +27,26 @@ export async function init(o: InitOptions, io: CommandIo): Promise<number> {
     downloadFolder: o.downloadFolder ? resolve(io.cwd, o.downloadFolder) : defaults.downloadFolder,
     logFilePath: o.logFile ? resolve(io.cwd, o.logFile) : defaults.logFilePath,
   };
-  let owner: { uid: number; gid: number } | undefined;
-  if (o.user !== undefined) {
-    if (!isAccountName(o.user)) throw usageError(`--user ${o.user}: not a user name or uid.`);
-    owner = await accountIds(o.user);
-    if (!owner)
-      throw usageError(`--user ${o.user}: no such account on this machine (create it first, for example useradd --system ${o.user}).`);
-    if (process.getuid?.() !== 0) throw usageError(`--user ${o.user}: only root can hand folders to another account; run init with sudo.`);
+  const owner = o.user === undefined ? undefined : await existingAccount(o.user);
+  if (o.user !== undefined && process.getuid?.() !== 0) {
+    throw usageError(`--user ${o.user}: only root can hand folders to another account; run init with sudo.`);
   }
+  const alreadyThere = (): Error =>
+    usageError(`${file} already exists: edit it, or move it away to start again (init never overwrites settings).`);
+  if (existsSync(file)) throw alreadyThere();
+  // The folders first and the settings last: a failure on the way leaves no settings.json that a second init
+  // would refuse to replace.
+  const folders = [...new Set([paths.downloadFolder, dirname(paths.logFilePath)])];
   try {
+    for (const folder of folders) {
+      await mkdir(folder, { recursive: true });
+      if (owner) await chown(folder, owner.uid, owner.gid);
+    }
     await mkdir(dir, { recursive: true });
     await writeFile(file, firstSettings(paths), { flag: 'wx' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw usageError(`${file} already exists: edit it, or move it away to start again (init never overwrites settings).`);
-    }
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyThere();
     throw fileSystemError(e) ?? e;
-  }
-  const created: string[] = [];
-  for (const folder of [paths.downloadFolder, dirname(paths.logFilePath)]) {
-    await mkdir(folder, { recursive: true }).catch((e: unknown) => {
-      throw fileSystemError(e) ?? e;
-    });
-    if (owner) await chown(folder, owner.uid, owner.gid);
-    created.push(folder);
   }
   // What was written must load: the same checks every command makes.
   await loadSettings({ settingsFile: file }, io);
@@ -57,7 +54,7 @@ export async function init(o: InitOptions, io: CommandIo): Promise<number> {
   const s = `--settings ${file}`;
   io.stdout.write(
     `wrote ${file}\n` +
-      `created ${[...new Set(created)].join(' and ')}${as}\n` +
+      `created ${folders.join(' and ')}${as}\n` +
       `next:\n` +
       `  1. edit ${file}: the OSes, channels and architectures your fleet runs; "proxy" or "caFile" if your network needs them\n` +
       `  2. mdatp-mirror check ${s}\n` +

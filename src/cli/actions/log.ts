@@ -7,33 +7,22 @@ import { loadSettings } from '../../settings/load.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { stopRequested } from '../signals.js';
+import { colourEnabled } from '../colour.js';
+import { prettyLine } from '../../log/pretty.js';
 
 export interface LogOptions extends GlobalOptions {
   readonly since?: string;
   readonly follow?: boolean;
 }
 
-const colour = (io: CommandIo): boolean =>
-  io.env['NO_COLOR'] === undefined && (io.env['FORCE_COLOR'] !== undefined ? io.env['FORCE_COLOR'] !== '0' : Boolean(process.stdout.isTTY));
-
 export async function log(o: LogOptions, io: CommandIo): Promise<number> {
   const sinceMs = o.since === undefined ? undefined : parseDuration(o.since);
   if (o.since !== undefined && sinceMs === undefined) throw usageError(`--since ${o.since}: write a duration like 30m, 2h or 1d.`);
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const file = settings.logFilePath;
-  let format = (line: string): string => `${line}\n`;
-  if (!o.json) {
-    // A CommonJS module: its functions hang off the default export once bundled.
-    const { default: pinoPretty } = await import('pino-pretty');
-    const pretty = pinoPretty.prettyFactory({ colorize: colour(io), translateTime: 'SYS:yyyy-mm-dd HH:MM:ss', ignore: 'pid,hostname' });
-    format = (line) => {
-      try {
-        return pretty(JSON.parse(line) as object);
-      } catch {
-        return `${line}\n`;
-      }
-    };
-  }
+  const format = o.json
+    ? (line: string): string => `${line}\n`
+    : await prettyLine({ colour: colourEnabled(io.env, io.stdout), translateTime: 'SYS:yyyy-mm-dd HH:MM:ss' });
   const files = await rotatedFiles(file, settings.logFiles);
   if (files.length === 0 && !o.follow) {
     io.stderr.write(`no log yet at ${file} (logFilePath): it is written by download, schedule and import.\n`);

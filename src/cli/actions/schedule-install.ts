@@ -7,7 +7,7 @@ import { INTEGRATIONS, INTEGRATION_KINDS, type IntegrationKind } from '../../sch
 import { loadSettings } from '../../settings/load.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
-import { defaultRunAs, isAccountName } from '../../schedule/install/run-as.js';
+import { runAs } from '../../schedule/install/run-as.js';
 import { emitGenerated } from './generated-files.js';
 
 export interface ScheduleInstallOptions extends GlobalOptions {
@@ -31,8 +31,7 @@ export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, 
   // The job must not fail on its first run: the settings it will use are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const integration = INTEGRATIONS[o.with as IntegrationKind];
-  const user = o.user ?? (await defaultRunAs(settings.downloadFolder));
-  if (!isAccountName(user)) throw usageError(`--user ${user}: not a user name or uid.`);
+  const user = await runAs(o.user, settings.downloadFolder);
   const files = integration.files({
     node: process.execPath,
     cli: cliPath,

@@ -2,7 +2,7 @@
 // paths, and say the one command that activates it.
 import { resolve } from 'node:path';
 import { usageError } from '../../errors/catalogue.js';
-import { defaultRunAs, isAccountName } from '../../schedule/install/run-as.js';
+import { runAs } from '../../schedule/install/run-as.js';
 import { SERVICE_INTEGRATIONS, SERVICE_KINDS, type ServiceKind } from '../../schedule/install/service.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
@@ -30,8 +30,7 @@ export async function serveInstall(o: ServeInstallOptions, io: CommandIo, cliPat
   if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw usageError('give --tls-cert and --tls-key together.');
   // The service must start: the settings it will read are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
-  const user = o.user ?? (await defaultRunAs(settings.downloadFolder));
-  if (!isAccountName(user)) throw usageError(`--user ${user}: not a user name or uid.`);
+  const user = await runAs(o.user, settings.downloadFolder);
   const serveArgs = [
     ...(o.host ? ['--host', o.host] : []),
     '--port',

@@ -13,7 +13,7 @@ import { httpClientFor } from '../../upstream/from-settings.js';
 import { sourceFor } from '../../upstream/source-for.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
-import { colourEnabled, colourStates } from '../colour.js';
+import { colourStates } from '../colour.js';
 
 export interface StatusOptions extends GlobalOptions {
   readonly baseUrl?: string;
@@ -71,9 +71,8 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
     } else if (!o.quiet || code !== ExitCode.ok) {
       // --quiet (cron mail): only the rows and lines with a problem.
       const shown = o.quiet ? bundles.filter((b) => b.problems.length > 0) : bundles;
-      const paintStates = colourEnabled(io.env, io.stdout) ? colourStates : (t: string): string => t;
-      if (shown.length > 0)
-        io.stdout.write(paintStates(formatStatus(shown, settings.downloadFolder, Boolean(upstream), bundles, Boolean(o.wide))));
+      const table = formatStatus(shown, settings.downloadFolder, Boolean(upstream), bundles, Boolean(o.wide));
+      if (shown.length > 0) io.stdout.write(colourStates(table, io.env, io.stdout));
       if (index && (!o.quiet || index.problem)) io.stdout.write(`index: ${index.problem ? 'PROBLEM: ' : ''}${index.detail}\n`);
       for (const r of replicas)
         if (!o.quiet || r.problem) io.stdout.write(`publish target ${r.target}: ${r.problem ? 'PROBLEM: ' : ''}${r.detail}\n`);
