@@ -3,7 +3,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BundleLimits } from '../bundle/limits.js';
 import { formatBytes } from '../util/bytes.js';
@@ -149,6 +149,23 @@ function writeWatch(
   return { stage, settled: () => flushing ?? Promise.resolve() };
 }
 
+/**
+ * The body's chunks, ending quietly where the connection broke, so that what was received is still written and
+ * flushed before the attempt fails: the resume then starts after it, not wherever the write buffers had reached
+ * the disk (up to a few MiB earlier). `broken()` is the cut, reported once the write is done.
+ */
+function untilBroken(body: Readable): { chunks: AsyncGenerator<Buffer>; broken: () => Error | undefined } {
+  let cut: Error | undefined;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) yield chunk;
+    } catch (e) {
+      cut = e instanceof Error ? e : new Error(String(e));
+    }
+  }
+  return { chunks: chunks(), broken: () => cut };
+}
+
 export interface TransferOptions {
   readonly signal?: AbortSignal | undefined;
   readonly onProgress?: Progress | undefined;
@@ -222,7 +239,10 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
-    await pipeline(res.body, watch.stage, file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+    const received = untilBroken(res.body);
+    await pipeline(received.chunks, watch.stage, file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+    const broken = received.broken();
+    if (broken !== undefined) throw broken;
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
