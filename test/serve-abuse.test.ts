@@ -36,6 +36,22 @@ async function get(path: string): Promise<{ status: number; body: string }> {
   return { status: r.statusCode, body: await r.body.text() };
 }
 
+/**
+ * Waits for `p`, but fails after `ms` naming the step and what `state()` reports, so a rare stall on a busy CI machine
+ * says where it stalled instead of running into the test's own timeout.
+ */
+async function within<T>(ms: number, step: string, p: Promise<T>, state: () => string = () => ''): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${step}: not done after ${ms} ms ${state()}`.trim())), ms);
+  });
+  try {
+    return await Promise.race([p, stalled]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 const metric = (text: string, name: string): number => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
 
 describe('serve under abuse', () => {
@@ -67,22 +83,23 @@ describe('serve under abuse', () => {
     for (let i = 0; i < 100; i++) {
       const socket = connect(serve.port, '127.0.0.1');
       socket.on('error', () => undefined);
-      await once(socket, 'connect');
+      await within(10_000, `idle client ${i + 1} connecting`, once(socket, 'connect'));
       idle.push(socket);
     }
-    const allClosed = Promise.all(idle.map(async (s) => (s.destroyed ? undefined : once(s, 'close'))));
-    const bundle = await request(serve.base + BUNDLE, { dispatcher: agent });
+    const stillOpen = (): string => `(${idle.filter((s) => !s.destroyed).length} of 100 idle clients still open)`;
+    const closes = idle.map((s) => new Promise<void>((resolve) => (s.destroyed ? resolve() : s.once('close', () => resolve()))));
+    const bundle = await within(10_000, 'the bundle request', request(serve.base + BUNDLE, { dispatcher: agent }), stillOpen);
     expect(bundle.statusCode).toBe(200);
-    expect((await bundle.body.arrayBuffer()).byteLength).toBe((await stat(join(f.mirror, BUNDLE))).size);
-    const metrics = (await get('/metrics')).body;
+    expect((await within(10_000, 'the bundle body', bundle.body.arrayBuffer())).byteLength).toBe((await stat(join(f.mirror, BUNDLE))).size);
+    const metrics = (await within(10_000, 'GET /metrics', get('/metrics'), stillOpen)).body;
     expect(metric(metrics, 'mdatp_mirror_open_connections')).toBeLessThanOrEqual(20);
     expect(metric(metrics, 'mdatp_mirror_connections_shed_total')).toBeGreaterThanOrEqual(80);
     const since = performance.now();
-    await allClosed;
+    await within(10_000, 'the server closing the idle clients', Promise.all(closes), stillOpen);
     expect(performance.now() - since).toBeLessThan(5_000);
     // Every access line names the client, even when it has gone by the time the line is written.
     serve.child.kill('SIGTERM');
-    await serve.child.result;
+    await within(10_000, 'serve stopping on SIGTERM', serve.child.result);
     const lines = serve
       .stdout()
       .trim()
