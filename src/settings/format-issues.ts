@@ -1,5 +1,5 @@
 // Turns zod's validation issues into sentences that name the file, the field, what was found and the fix.
-import type { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 import { closest, distance } from 'fastest-levenshtein';
 import { SECRET_FIELDS } from './publish-targets.js';
 
@@ -46,7 +46,7 @@ function fieldName(path: readonly PropertyKey[]): string {
     .replace(/\.\[/g, '[');
 }
 
-export function formatIssue(issue: z.core.$ZodIssue, knownKeysAt: (path: readonly PropertyKey[]) => readonly string[]): string[] {
+export function formatIssue(issue: $ZodIssue, knownKeysAt: (path: readonly PropertyKey[]) => readonly string[]): string[] {
   const field = fieldName(issue.path);
   switch (issue.code) {
     case 'unrecognized_keys':

@@ -1,6 +1,7 @@
 // index.json: what a tree or an archive holds, file by file (relative path, size, SHA-256) with each bundle's versions,
 // signed as a whole by index.json.minisig. Additive to the layout endpoints read; endpoints ignore it.
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import '../util/zod-english.js';
 import { bundleLabel, type BundleId } from '../bundle/identity.js';
 import type { Versions } from '../bundle/versions.js';
 import { MirrorError } from '../errors/catalogue.js';
@@ -10,26 +11,22 @@ export const INDEX_FORMAT = 'mdatp-mirror-index/1';
 /** An index lists at most 16 pairs of two files; anything near this bound is not one of ours. */
 export const MAX_INDEX_BYTES = 1024 * 1024;
 
+const dottedVersion = z.string().check(z.regex(/^\d+(\.\d+){1,4}$/));
+
 const fileEntry = z.strictObject({
   path: z.string(),
-  size: z.int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  EngineVersion: z
-    .string()
-    .regex(/^\d+(\.\d+){1,4}$/)
-    .optional(),
-  DefinitionVersion: z
-    .string()
-    .regex(/^\d+(\.\d+){1,4}$/)
-    .optional(),
-  PlatformVersion: z.string().max(64).optional(),
+  size: z.int().check(z.minimum(0)),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  EngineVersion: z.optional(dottedVersion),
+  DefinitionVersion: z.optional(dottedVersion),
+  PlatformVersion: z.optional(z.string().check(z.maxLength(64))),
 });
 
 const indexSchema = z.strictObject({
   format: z.literal(INDEX_FORMAT),
-  mirror: z.string().max(100),
+  mirror: z.string().check(z.maxLength(100)),
   createdAt: z.string(),
-  files: z.array(fileEntry).max(64),
+  files: z.array(fileEntry).check(z.maxLength(64)),
 });
 
 export type IndexFile = z.output<typeof fileEntry>;
