@@ -7,6 +7,7 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { MirrorError } from '../errors/catalogue.js';
 import { formatBytes } from '../util/bytes.js';
 import { DEFAULT_MAX_UNPACKED_BYTES } from './limits.js';
+import { chunksDone } from '../util/dead-buffers.js';
 
 export interface ZipSummary {
   readonly entries: number;
@@ -142,6 +143,7 @@ export async function checkZip(path: string, label = path, o: ZipCheckOptions = 
       let crc = 0;
       for await (const chunk of await openEntry(zip, entry)) {
         crc = crc32(chunk, crc);
+        chunksDone((chunk as Buffer).length);
         uncompressedBytes += (chunk as Buffer).length;
         // yauzl stops an entry that inflates past its declared size; this guards the total against lying sizes too.
         if (uncompressedBytes > max) throw tooLarge(label, 'unpacks to', max);

@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { MirrorError } from '../errors/catalogue.js';
+import { chunksDone } from '../util/dead-buffers.js';
 import { statusError } from '../upstream/http-errors.js';
 import type { SourceResponse } from '../upstream/source.js';
 
@@ -110,7 +111,9 @@ export async function writeRange(
       onChunk?.(part);
       at += part.length;
       const fits = out.write(part, (e) => {
-        if (!e) onWritten(part.length);
+        if (e) return;
+        onWritten(part.length);
+        chunksDone(part.length);
       });
       if (!fits) await once(out, 'drain', { signal });
       if (at >= range.end) break;

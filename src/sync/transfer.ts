@@ -16,6 +16,7 @@ import { fetchRange, fetchSplit, planSegments, splittable, writeRange, WRITE_BUF
 import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
+import { chunksDone } from '../util/dead-buffers.js';
 
 export interface TransferState {
   readonly path: string;
@@ -60,7 +61,10 @@ function header(v: string | string[] | undefined): string | undefined {
 
 /** Folds the file's bytes from `start` to its end into the hash (not piped: a piped hash is finalised at the end). */
 async function hashFrom(path: string, start: number, hash: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path, { start, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { start, highWaterMark: 1024 * 1024 })) {
+    hash.update(chunk as Buffer);
+    chunksDone((chunk as Buffer).length);
+  }
 }
 
 /** After a failed write, make the hash and byte count describe exactly what is on disk. */
@@ -124,6 +128,7 @@ function writeWatch(
     transform(chunk: Buffer, _encoding, done) {
       if (state.bytes > limits.maxBundleBytes) return done(tooLargeError('is longer than that', limits, url));
       state.hash.update(chunk);
+      chunksDone(chunk.length);
       state.bytes += chunk.length;
       state.received += chunk.length;
       onProgress?.(state.bytes, state.total);
