@@ -10,6 +10,7 @@ import { extract, type Header } from 'tar-stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { checkZip } from '../bundle/zip-check.js';
 import { MirrorError } from '../errors/catalogue.js';
+import { chunksDone } from '../util/dead-buffers.js';
 import { indexedPairs, MAX_INDEX_BYTES, pairLabel, type IndexedPair, type IndexFile } from '../signed-index/document.js';
 import { verifyIndex, type CheckedIndex } from '../signed-index/signature.js';
 import type { PublicKey } from '../signing/minisign.js';
@@ -139,6 +140,7 @@ class ArchiveReader {
     const position = this.position;
     const hashing = tap((chunk) => {
       hash.update(chunk);
+      chunksDone(chunk.length);
       position.entryBytes += chunk.length;
     });
     await pipeline(entry, hashing, createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }), { signal: this.o.signal });

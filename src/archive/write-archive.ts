@@ -9,6 +9,7 @@ import { pack as tarPack, type Header, type Pack } from 'tar-stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { manifestVersions, sameVersions, type Versions } from '../bundle/versions.js';
 import { MirrorError } from '../errors/catalogue.js';
+import { chunksDone } from '../util/dead-buffers.js';
 import { INDEX_FORMAT, serializeIndex, type MirrorIndex } from '../signed-index/document.js';
 import { signIndex } from '../signed-index/signature.js';
 import { describePair } from '../signed-index/tree-index.js';
@@ -83,7 +84,10 @@ function addBuffer(pack: Pack, name: string, data: Buffer, mtime: Date): Promise
 
 async function addBundle(pack: Pack, name: string, pair: OpenPair, mtime: Date, signal: AbortSignal | undefined): Promise<void> {
   const hash = createHash('sha256');
-  const hashing = tap((chunk) => hash.update(chunk));
+  const hashing = tap((chunk) => {
+    hash.update(chunk);
+    chunksDone(chunk.length);
+  });
   const entry = pack.entry(header(name, pair.size, mtime));
   await pipeline(pair.handle.createReadStream({ start: 0, autoClose: false, highWaterMark: 1024 * 1024 }), hashing, entry, { signal });
   if (hash.digest('hex') !== pair.sha256) {

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { MirrorError } from '../errors/catalogue.js';
+import { chunksDone } from '../util/dead-buffers.js';
 import type { LocalObject } from './object-store.js';
 
 export function verifiedRead(object: LocalObject, chunkBytes: number): Readable {
@@ -12,6 +13,7 @@ export function verifiedRead(object: LocalObject, chunkBytes: number): Readable 
   const check = new Transform({
     transform(chunk: Buffer, _enc, done) {
       hash.update(chunk);
+      chunksDone(chunk.length);
       size += chunk.length;
       done(null, chunk);
     },
