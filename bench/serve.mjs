@@ -13,6 +13,7 @@ import { parseSize } from '../dist/util/size.js';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { BIN } from './measure.mjs';
+import { SERVE_NODE_OPTIONS } from '../dist/serve/node-options.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '5' },
     work: { type: 'string', default: '.bench-tmp' },
     workers: { type: 'string', default: '' },
+    // V8 options for our server's node: by default what `serve install` runs it with; --node-options= for none.
+    'node-options': { type: 'string', default: SERVE_NODE_OPTIONS.join(' ') },
   },
 });
 const SIZE = parseSize(args.size);
@@ -97,6 +100,7 @@ const ours = spawn(
     '-f',
     '@@RSS %M',
     process.execPath,
+    ...args['node-options'].split(' ').filter(Boolean),
     BIN,
     'serve',
     '--host',
@@ -253,7 +257,7 @@ const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(tot
   .toString()
   .trim()}`;
 console.log(`Machine: ${machine}
-| measure (${CLIENTS} clients, ${args.size} updates.zip, loopback) | mdatp-mirror serve${args.workers ? ` --workers ${args.workers}` : ''} | nginx (sendfile) | ratio | target |
+| measure (${CLIENTS} clients, ${args.size} updates.zip, loopback) | mdatp-mirror serve${args.workers ? ` --workers ${args.workers}` : ''}${args['node-options'] ? ` (node ${args['node-options']})` : ''} | nginx (sendfile) | ratio | target |
 |---|---|---|---|---|
 | aggregate download throughput (best of ${args.rounds}) | ${o.toFixed(0)} MB/s | ${n.toFixed(0)} MB/s | ${(o / n).toFixed(2)}x | >= 0.6x: ${o / n >= 0.6 ? 'met' : '**not met**'} |
 | CPU seconds per GB served | ${(cpu.ours / (servedGB * Number(args.rounds))).toFixed(2)} s | ${(cpu.nginx / (servedGB * Number(args.rounds))).toFixed(2)} s | ${(cpu.ours / cpu.nginx).toFixed(2)}x | |

@@ -285,7 +285,7 @@ describe('serve install', () => {
     expect(verify.status).toBe(0);
     expect(verify.stderr.split('\n').filter((l) => l.includes('mdatp-mirror'))).toEqual([]);
     const text = await readFile(unit, 'utf8');
-    expect(text).toContain(`ExecStart=${process.execPath} ${BIN} serve --settings ${settingsFile()} --port 8443`);
+    expect(text).toContain(`ExecStart=${process.execPath} --max-semi-space-size=2 ${BIN} serve --settings ${settingsFile()} --port 8443`);
     expect(text).toMatch(/^Restart=on-failure$/m);
     expect(text).toMatch(/^CapabilityBoundingSet=$/m);
     expect(text).not.toContain('ReadWritePaths');

@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
+import { SERVE_NODE_OPTIONS } from './node-options.js';
 
 interface MetricsRequest {
   readonly type: 'mdatp-mirror:metrics-request';
@@ -26,6 +27,7 @@ export async function startWorkers(
   onWorkerDied: (code: number | null) => void,
 ): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
   const aggregator = new AggregatorRegistry();
+  cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVE_NODE_OPTIONS] });
   let stopping = false;
   const wire = (w: Worker): void => {
     w.on('message', (m: MetricsRequest) => {

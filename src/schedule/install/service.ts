@@ -4,6 +4,7 @@
 // program; a task is what needs no extra software).
 import { join } from 'node:path';
 import { build } from 'plist';
+import { SERVE_NODE_OPTIONS } from '../../serve/node-options.js';
 import { hardening } from './systemd-hardening.js';
 import { arg } from './systemd.js';
 import type { Integration } from './types.js';
@@ -22,7 +23,15 @@ interface ServicePlan {
 
 type ServiceIntegration = Integration<ServicePlan>;
 
-const serveCommand = (plan: ServicePlan): string[] => [plan.node, plan.cli, 'serve', '--settings', plan.settingsFile, ...plan.serveArgs];
+const serveCommand = (plan: ServicePlan): string[] => [
+  plan.node,
+  ...SERVE_NODE_OPTIONS,
+  plan.cli,
+  'serve',
+  '--settings',
+  plan.settingsFile,
+  ...plan.serveArgs,
+];
 const LAUNCHD_LABEL = 'com.mdatp-mirror.serve';
 
 const systemd: ServiceIntegration = {
