@@ -2,7 +2,7 @@
 // same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
 // from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fstatSync, openSync } from 'node:fs';
+import { fstatSync, openSync, type Stats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
@@ -48,6 +48,39 @@ async function openServed(path: string): Promise<number | undefined> {
   }
 }
 
+/** What a file's headers say about it, derived from its fstat: the same for every request until the file changes. */
+interface Validators {
+  readonly etag: string;
+  readonly lastModified: Date;
+  readonly lastModifiedText: string;
+  readonly type: string;
+}
+
+/**
+ * Keyed by path, inode, size and modification time, so a replaced or changed file gets new validators. A tree holds
+ * a few dozen files; the bound only keeps a stream of odd paths from growing it. Formatting them per request was a
+ * tenth of a 304's cost (bench:serve).
+ */
+const validatorCache = new Map<string, Validators>();
+const VALIDATOR_CACHE_ENTRIES = 256;
+
+function validatorsFor(path: string, st: Stats): Validators {
+  const key = `${path}\0${st.ino}\0${st.size}\0${st.mtimeMs}`;
+  let v = validatorCache.get(key);
+  if (v) return v;
+  const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
+  v = {
+    // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
+    etag: `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`,
+    lastModified,
+    lastModifiedText: lastModified.toUTCString(),
+    type: TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream',
+  };
+  if (validatorCache.size >= VALIDATOR_CACHE_ENTRIES) validatorCache.clear();
+  validatorCache.set(key, v);
+  return v;
+}
+
 /** Returns undefined when the file does not exist (the caller answers 404). */
 export async function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<Sent | undefined> {
   const fd = await openServed(path);
@@ -56,31 +89,36 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, path: 
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return undefined;
-    // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
-    const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`;
-    const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
-    res.setHeader('Accept-Ranges', 'bytes');
-    res.setHeader('ETag', etag);
-    res.setHeader('Last-Modified', lastModified.toUTCString());
-    res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Content-Type', TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream');
+    const { etag, lastModified, lastModifiedText, type } = validatorsFor(path, st);
+    // One writeHead with every header: a setHeader per header cost more than the headers' formatting.
+    const headers: string[] = [
+      'Accept-Ranges',
+      'bytes',
+      'ETag',
+      etag,
+      'Last-Modified',
+      lastModifiedText,
+      'Cache-Control',
+      'no-cache',
+      'Content-Type',
+      type,
+    ];
 
-    if (fresh(req.headers, { etag, 'last-modified': lastModified.toUTCString() })) {
-      res.statusCode = 304;
+    if (fresh(req.headers, { etag, 'last-modified': lastModifiedText })) {
+      res.writeHead(304, headers);
       res.end();
       return { status: 304, bytes: 0 };
     }
 
     let start = 0;
     let end = st.size - 1;
-    res.statusCode = 200;
+    let status = 200;
     const range = req.headers.range;
     const ifRange = req.headers['if-range'] as string | undefined;
     if (range && (ifRange === undefined || ifRangeMatches(ifRange, etag, lastModified))) {
       const ranges = rangeParser(st.size, range, { combine: true });
       if (ranges === -1) {
-        res.statusCode = 416;
-        res.setHeader('Content-Range', `bytes */${st.size}`);
+        res.writeHead(416, [...headers, 'Content-Range', `bytes */${st.size}`]);
         res.end();
         return { status: 416, bytes: 0 };
       }
@@ -88,18 +126,19 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, path: 
       if (Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes') {
         start = ranges[0]!.start;
         end = ranges[0]!.end;
-        res.statusCode = 206;
-        res.setHeader('Content-Range', `bytes ${start}-${end}/${st.size}`);
+        status = 206;
+        headers.push('Content-Range', `bytes ${start}-${end}/${st.size}`);
       }
     }
     const length = st.size === 0 ? 0 : end - start + 1;
-    res.setHeader('Content-Length', length);
+    headers.push('Content-Length', String(length));
+    res.writeHead(status, headers);
     if (req.method === 'HEAD' || length === 0) {
       res.end();
-      return { status: res.statusCode, bytes: 0 };
+      return { status, bytes: 0 };
     }
     streaming = true;
-    return { status: res.statusCode, bytes: await sendBytes(fd, res, start, end) };
+    return { status, bytes: await sendBytes(fd, res, start, end) };
   } finally {
     if (!streaming) closeQuietly(fd);
   }
