@@ -104,6 +104,16 @@ describe('settings', () => {
       /field "timeouts.bodyIdle" "5 minutes" is not a duration; write it like 90s/,
     ],
     [
+      'a rollout mode that is none of the choices',
+      { downloadLinuxUpdates: true, rollout: { mode: 'later' } },
+      /field "rollout.mode" must be one of "immediate", "manual", "delayed", found the string "later"\./,
+    ],
+    [
+      'a rollout without its mode',
+      { downloadLinuxUpdates: true, rollout: { delay: '2d' } },
+      /field "rollout.mode" is missing: give one of "immediate", "manual", "delayed"\./,
+    ],
+    [
       'a typo inside timeouts',
       { downloadLinuxUpdates: true, timeouts: { conect: '5s' } },
       /unknown field "timeouts.conect": did you mean "connect"\?/,

@@ -67,6 +67,18 @@ export function formatIssue(issue: $ZodIssue, knownKeysAt: (path: readonly Prope
       return [
         `field "${field}" must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, found ${describeValue(issue.input)}.`,
       ];
+    case 'invalid_union':
+      // A tagged choice ("mode", "type") with a tag that is none of the choices: name them, and the tag found.
+      if (issue.discriminator !== undefined && 'options' in issue && issue.options) {
+        const found = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+        const choices = issue.options.map((v) => JSON.stringify(v)).join(', ');
+        return [
+          found === undefined
+            ? `field "${field}" is missing: give one of ${choices}.`
+            : `field "${field}" must be one of ${choices}, found ${describeValue(found)}.`,
+        ];
+      }
+      return [`field "${field}" ${issue.message}${issue.input === undefined ? '' : `, found ${describeValue(issue.input)}`}.`];
     case 'too_small':
     case 'too_big': {
       const bound = issue.code === 'too_small' ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
