@@ -1,6 +1,6 @@
 // The V8 options serve runs with when the OS starts it (serve install) and for its worker processes. Many short-lived
 // connections (a fleet's HEADs and 304s) made V8 grow the young generation to its largest, and the server's peak
-// RSS with it: 211-246 MiB in bench:serve, 155-159 MiB capped at 2 MiB per semi-space, at the same throughput,
+// RSS with it: 211-246 MiB in bench:serve, 151-159 MiB capped at 2 MiB per semi-space, at the same throughput,
 // 304 and HEAD rates. (1 MiB measured the same as 2.) Memory for dead file chunks is not the issue here: each
 // response reuses its two buffers (send-bytes.ts).
 export const SERVE_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=2'];
