@@ -1,6 +1,8 @@
 // The run log as a person at a terminal sees it: one line per notable event (a retry, a failure, a publish, a
 // downgrade, a promotion, a stop), the progress rows and the summary doing the rest. The full records stay in
 // logFilePath, and come to the terminal too with --verbose (pino-pretty, loaded only then).
+import { bundleLabel, parseBundleLabel } from '../bundle/identity.js';
+import { paint } from '../util/colour.js';
 import { prettyLine } from './pretty.js';
 
 const NOTABLE_DECISIONS = new Set(['downloaded', 'downgraded', 'held']);
@@ -23,8 +25,12 @@ interface Record {
   readonly event?: string;
 }
 
-/** linux/production/arch_x86_64 as the tables name it: linux/production/x86_64. */
-const label = (bundle: string | undefined): string => (bundle ? `${bundle.replace('/arch_', '/')}  ` : '');
+/** The record's bundle (its key, linux/production/arch_x86_64) as the tables name it: linux/production/x86_64. */
+function label(bundle: string | undefined): string {
+  if (bundle === undefined) return '';
+  const id = parseBundleLabel(bundle);
+  return `${id ? bundleLabel(id) : bundle}  `;
+}
 
 function notable(r: Record): boolean {
   return (r.level ?? 0) >= LEVEL.warn || NOTABLE_DECISIONS.has(r.decision ?? '') || NOTABLE_EVENTS.has(r.event ?? '');
@@ -34,7 +40,7 @@ function eventLine(r: Record, colour: boolean): string {
   const time = r.time ? new Date(r.time).toTimeString().slice(0, 8) : '';
   const level = r.level ?? 0;
   const text = `${label(r.bundle)}${r.msg ?? ''}`;
-  const painted = !colour ? text : level >= LEVEL.error ? `\x1b[31m${text}\x1b[0m` : level >= LEVEL.warn ? `\x1b[33m${text}\x1b[0m` : text;
+  const painted = !colour ? text : level >= LEVEL.error ? paint(text, 'red') : level >= LEVEL.warn ? paint(text, 'yellow') : text;
   return `${time} ${painted}\n`;
 }
 

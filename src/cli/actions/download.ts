@@ -9,7 +9,7 @@ import { runDownload } from '../../sync/run-download.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
 import { ProgressDisplay } from '../progress.js';
-import { colourEnabled, colourStates } from '../colour.js';
+import { colourEnabled, colourStates } from '../../util/colour.js';
 
 export interface DownloadOptions extends GlobalOptions {
   readonly baseUrl?: string;

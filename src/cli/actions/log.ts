@@ -7,7 +7,7 @@ import { loadSettings } from '../../settings/load.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { stopRequested } from '../signals.js';
-import { colourEnabled } from '../colour.js';
+import { colourEnabled } from '../../util/colour.js';
 import { prettyLine } from '../../log/pretty.js';
 
 export interface LogOptions extends GlobalOptions {

@@ -4,7 +4,7 @@ import { runScheduler } from '../../schedule/scheduler.js';
 import { checkCronExpression, checkTimezone } from '../../schedule/cron-expression.js';
 import { loadSettings } from '../../settings/load.js';
 import { usageError } from '../../errors/catalogue.js';
-import { colourEnabled } from '../colour.js';
+import { colourEnabled } from '../../util/colour.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';
 

@@ -13,7 +13,7 @@ import { httpClientFor } from '../../upstream/from-settings.js';
 import { sourceFor } from '../../upstream/source-for.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
-import { colourStates } from '../colour.js';
+import { colourStates } from '../../util/colour.js';
 
 export interface StatusOptions extends GlobalOptions {
   readonly baseUrl?: string;

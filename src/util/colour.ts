@@ -10,7 +10,7 @@ export function colourEnabled(env: NodeJS.ProcessEnv, stream: { isTTY?: boolean 
   return Boolean(stream.isTTY);
 }
 
-const paint = (text: string, colour: Colour): string => `\x1b[${CODES[colour]}m${text}\x1b[0m`;
+export const paint = (text: string, colour: Colour): string => `\x1b[${CODES[colour]}m${text}\x1b[0m`;
 
 /**
  * States people must not miss, coloured where they stand in a table already laid out (widths are unchanged), when
