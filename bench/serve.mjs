@@ -94,6 +94,11 @@ async function waitForPort(port) {
 }
 
 const nginx = spawn(nginxBin, ['-c', join(WORK, 'nginx/nginx.conf'), '-p', join(WORK, 'nginx')], { stdio: 'ignore' });
+// A bench that fails half-way must not leave nginx holding its port: the next run's nginx could not bind it, and the
+// old one (with its own settings) would answer in its place.
+process.on('exit', () => nginx.kill('SIGQUIT'));
+let nginxExited = false;
+nginx.on('exit', () => (nginxExited = true));
 const ours = spawn(
   '/usr/bin/time',
   [
@@ -167,8 +172,11 @@ async function rate(port, kind) {
   });
   const expected = kind === '304' ? 304 : 200;
   const total = Object.values(result.statusCodeStats).reduce((n, s) => n + s.count, 0);
-  if ((result.statusCodeStats[expected]?.count ?? 0) !== total || result.errors > 0)
+  // A socket error or two in hundreds of thousands of requests (a connection cut as the run ends) is the client's
+  // doing, not the server's; any wrong status, or more errors than that, fails the bench.
+  if ((result.statusCodeStats[expected]?.count ?? 0) !== total || result.errors > total / 10000)
     throw new Error(`unexpected answers on ${port}: ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`);
+  if (result.errors > 0) log(`${port}: ${result.errors} socket error(s) in ${total} requests (tolerated: under 1 in 10,000)`);
   return result.requests.average;
 }
 
@@ -206,10 +214,15 @@ function tree(pid) {
 function cpuSeconds(pid) {
   let ticks = 0;
   for (const p of tree(pid)) {
-    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.
-    const fields = readFileSync(`/proc/${p}/stat`, 'utf8')
-      .replace(/^.*\) /, '')
-      .split(' ');
+    // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name. A process that ended since it was
+    // listed has nothing left to count.
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const fields = stat.replace(/^.*\) /, '').split(' ');
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return ticks / 100;
@@ -244,6 +257,7 @@ process.kill(Number(oursNode), 'SIGTERM');
 await once(ours, 'close');
 const rss = Number(/@@RSS (\d+)/.exec(oursErr)[1]) / 1024;
 log(`peak RSS: ${hwm.toFixed(0)} MiB (/proc VmHWM, all processes), ${rss.toFixed(0)} MiB (GNU time)`);
+if (nginxExited) throw new Error(`nginx exited during the bench (is port ${NGINX_PORT} taken?)`);
 nginx.kill('SIGQUIT');
 await once(nginx, 'close');
 
