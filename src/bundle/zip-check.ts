@@ -42,7 +42,12 @@ class LargeChunkFileReader extends yauzl.RandomAccessReader {
   }
 }
 
-function openZip(path: string): Promise<ZipFile> {
+interface OpenZip {
+  readonly zip: ZipFile;
+  readonly reader: LargeChunkFileReader;
+}
+
+function openZip(path: string): Promise<OpenZip> {
   return new Promise((resolve, reject) => {
     open(path, 'r', (err, fd) => {
       if (err) return reject(err);
@@ -53,7 +58,7 @@ function openZip(path: string): Promise<ZipFile> {
         // cannot be renamed or removed, so the next publish failed with EPERM).
         const reader = new LargeChunkFileReader(path, fd);
         yauzl.fromRandomAccessReader(reader, st.size, { lazyEntries: true, autoClose: false, validateEntrySizes: true }, (err3, zip) =>
-          err3 ? close(fd, () => reject(err3)) : resolve(zip),
+          err3 ? close(fd, () => reject(err3)) : resolve({ zip, reader }),
         );
       });
     });
@@ -79,6 +84,63 @@ function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
 
 function openEntry(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
   return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
+}
+
+function fileDataStart(zip: ZipFile, entry: Entry): Promise<number> {
+  return new Promise((resolve, reject) =>
+    zip.readLocalFileHeader(entry, { minimal: true }, (err, header) => (err ? reject(err) : resolve(header.fileDataStart))),
+  );
+}
+
+/** What an entry's bytes are handed to, chunk by chunk, as they are checked. */
+type EntryBytes = (chunk: Buffer) => void;
+
+/** A deflated entry: yauzl inflates it (zlib, on the thread pool) and the CRC is folded over what comes out. */
+async function inflatedCrc(zip: ZipFile, entry: Entry, onBytes: EntryBytes): Promise<number> {
+  let crc = 0;
+  for await (const chunk of await openEntry(zip, entry)) {
+    crc = crc32(chunk, crc);
+    chunksDone((chunk as Buffer).length);
+    onBytes(chunk as Buffer);
+  }
+  return crc;
+}
+
+/**
+ * A stored entry is its own bytes: read straight into the check's two buffers (the next read under way while the CRC
+ * of the last one is computed), without a stream per entry and a new chunk per read for the collector to free.
+ */
+async function storedCrc(
+  zip: ZipFile,
+  reader: LargeChunkFileReader,
+  entry: Entry,
+  buffers: readonly Buffer[],
+  onBytes: EntryBytes,
+): Promise<number> {
+  const start = await fileDataStart(zip, entry);
+  const size = entry.compressedSize;
+  const readAt = (at: number, buffer: Buffer): Promise<Buffer> => {
+    const length = Math.min(buffer.length, size - at);
+    return new Promise((resolve, reject) =>
+      reader.read(buffer, 0, length, start + at, (err) => (err ? reject(err) : resolve(buffer.subarray(0, length)))),
+    );
+  };
+  let crc = 0;
+  let next = size > 0 ? readAt(0, buffers[0]!) : undefined;
+  try {
+    for (let at = 0, turn = 0; next; turn ^= 1) {
+      const chunk = await next;
+      at += chunk.length;
+      next = at < size ? readAt(at, buffers[turn ^ 1]!) : undefined;
+      crc = crc32(chunk, crc);
+      onBytes(chunk);
+    }
+  } finally {
+    // A stop or a limit ends the loop with a read still running: it must finish before the file is closed (the
+    // descriptor's number could be reused meanwhile) and before the buffers go to the next entry.
+    await next?.catch(() => undefined);
+  }
+  return crc;
 }
 
 export interface ZipCheckOptions {
@@ -119,14 +181,22 @@ function tooLarge(label: string, what: string, max: number): MirrorError {
 
 export async function checkZip(path: string, label = path, o: ZipCheckOptions = {}): Promise<ZipSummary> {
   const max = o.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES;
-  let zip: ZipFile;
+  let opened: OpenZip;
   try {
-    zip = await openZip(path);
+    opened = await openZip(path);
   } catch (e) {
     throw new MirrorError('BUNDLE_NOT_ZIP', `${label} is not a complete zip archive (${(e as Error).message})`, { retryable: true });
   }
+  const { zip, reader } = opened;
+  let buffers: Buffer[] | undefined;
   let entries = 0;
   let uncompressedBytes = 0;
+  const counted: EntryBytes = (chunk) => {
+    uncompressedBytes += chunk.length;
+    // yauzl stops an entry that inflates past its declared size; this guards the total against lying sizes too.
+    if (uncompressedBytes > max) throw tooLarge(label, 'unpacks to', max);
+    o.signal?.throwIfAborted();
+  };
   try {
     const listed = (await listEntries(zip)).filter((entry) => !entry.fileName.endsWith('/'));
     const overlap = overlappingEntries(listed);
@@ -140,15 +210,10 @@ export async function checkZip(path: string, label = path, o: ZipCheckOptions = 
     if (declared > max) throw tooLarge(label, `declares ${formatBytes(declared)} unpacked,`, max);
     for (const entry of listed) {
       o.signal?.throwIfAborted();
-      let crc = 0;
-      for await (const chunk of await openEntry(zip, entry)) {
-        crc = crc32(chunk, crc);
-        chunksDone((chunk as Buffer).length);
-        uncompressedBytes += (chunk as Buffer).length;
-        // yauzl stops an entry that inflates past its declared size; this guards the total against lying sizes too.
-        if (uncompressedBytes > max) throw tooLarge(label, 'unpacks to', max);
-        o.signal?.throwIfAborted();
-      }
+      const stored = entry.compressionMethod === 0 && !entry.isEncrypted();
+      const crc = stored
+        ? await storedCrc(zip, reader, entry, (buffers ??= [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)]), counted)
+        : await inflatedCrc(zip, entry, counted);
       if (crc >>> 0 !== entry.crc32 >>> 0) {
         throw new MirrorError(
           'BUNDLE_CRC_MISMATCH',

@@ -14,9 +14,9 @@ beforeAll(async () => {
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
 
-async function makeZip(name: string, files: Record<string, Buffer>): Promise<string> {
+async function makeZip(name: string, files: Record<string, Buffer>, stored: readonly string[] = []): Promise<string> {
   const zip = new yazl.ZipFile();
-  for (const [entry, data] of Object.entries(files)) zip.addBuffer(data, entry);
+  for (const [entry, data] of Object.entries(files)) zip.addBuffer(data, entry, { compress: !stored.includes(entry) });
   zip.end();
   const path = join(dir, name);
   await pipeline(zip.outputStream, createWriteStream(path));
@@ -49,6 +49,28 @@ describe('zip check', () => {
     bytes[60] = bytes[60]! ^ 0xff;
     await writeFile(path, bytes);
     await expect(checkZip(path)).rejects.toMatchObject({ code: expect.stringMatching(/BUNDLE_(CRC_MISMATCH|NOT_ZIP)/) });
+  });
+
+  it('checks stored entries (read in place, not inflated) as well as deflated ones, across many reads', async () => {
+    // 2.5 MiB stored: more than two of the check's 1 MiB reads, so the read-ahead's buffer swap is exercised.
+    const big = randomBytes(2.5 * 1024 * 1024);
+    const path = await makeZip('mixed.zip', { 'big.vdm': big, 'small.vdm': Buffer.from('x'), 'text.txt': Buffer.alloc(70_000, 'a') }, [
+      'big.vdm',
+      'small.vdm',
+    ]);
+    const before = await openFds();
+    expect(await checkZip(path)).toEqual({ entries: 3, uncompressedBytes: big.length + 1 + 70_000 });
+    expect(await openFds()).toBe(before);
+  });
+
+  it('fails a flipped byte in a stored entry on its CRC-32, naming the entry', async () => {
+    const data = randomBytes(1_500_000);
+    const path = await makeZip('flip-stored.zip', { 'a.vdm': Buffer.from('fine'), 'b.vdm': data }, ['a.vdm', 'b.vdm']);
+    const bytes = await readFile(path);
+    const at = bytes.indexOf(data.subarray(0, 64)) + 1_200_000;
+    bytes[at] = bytes[at]! ^ 0x01;
+    await writeFile(path, bytes);
+    await expect(checkZip(path)).rejects.toMatchObject({ code: 'BUNDLE_CRC_MISMATCH', message: expect.stringContaining('entry b.vdm') });
   });
 
   it('fails a truncated zip and an empty one, with the file named', async () => {
