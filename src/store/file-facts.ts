@@ -1,8 +1,7 @@
 // Facts about a file on disk that several commands need: its size and its SHA-256, streamed (bundles are large).
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { forEachPiece } from '../util/file-pieces.js';
 
 /** The bundle file's size, or undefined when it is absent. */
 export async function fileSize(path: string): Promise<number | undefined> {
@@ -16,12 +15,15 @@ export async function fileSize(path: string): Promise<number | undefined> {
 /** The SHA-256 of a file already open (so it is the file a caller is about to send), read from its start. */
 export async function sha256Handle(handle: FileHandle): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(handle.createReadStream({ start: 0, autoClose: false }), hash);
+  await forEachPiece(handle.fd, 0, undefined, (piece) => hash.update(piece));
   return hash.digest('hex');
 }
 
 export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
+  const handle = await open(path, 'r');
+  try {
+    return await sha256Handle(handle);
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,7 +1,6 @@
 // Streams one bundle response to a temp file with SHA-256 computed on the way, resuming a cut transfer with
 // Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -17,6 +16,7 @@ import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { chunksDone } from '../util/dead-buffers.js';
+import { forEachPiece } from '../util/file-pieces.js';
 
 export interface TransferState {
   readonly path: string;
@@ -61,9 +61,11 @@ function header(v: string | string[] | undefined): string | undefined {
 
 /** Folds the file's bytes from `start` to its end into the hash (not piped: a piped hash is finalised at the end). */
 async function hashFrom(path: string, start: number, hash: Hash): Promise<void> {
-  for await (const chunk of createReadStream(path, { start, highWaterMark: 1024 * 1024 })) {
-    hash.update(chunk as Buffer);
-    chunksDone((chunk as Buffer).length);
+  const file = await open(path, 'r');
+  try {
+    await forEachPiece(file.fd, start, undefined, (piece) => hash.update(piece));
+  } finally {
+    await file.close();
   }
 }
 
