@@ -8,6 +8,7 @@ import { MirrorError, settingsError } from '../errors/catalogue.js';
 import { addressRange } from '../util/address-range.js';
 import { isLoopbackHost } from '../util/loopback.js';
 import { networkError } from './http-errors.js';
+import { keepParserOnBaselineTier } from './parser-tier.js';
 import { displayUrl } from './urls.js';
 
 const MAX_REDIRECTS = 5;
@@ -102,6 +103,7 @@ export class HttpClient {
   ) {}
 
   static create(o: HttpClientOptions): HttpClient {
+    keepParserOnBaselineTier();
     return new HttpClient(createDispatcher(o), o);
   }
 
