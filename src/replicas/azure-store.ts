@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { BlobServiceClient, ContainerClient, type BlockBlobClient } from '@azure/storage-blob';
 import type { AzureTarget } from '../settings/publish-targets.js';
+import { partsDone } from '../util/dead-buffers.js';
 import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, READ_BYTES, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
 import type { LocalObject, ObjectStore, RemoteObject } from './object-store.js';
 import { verifiedRead } from './verified-read.js';
@@ -54,6 +55,7 @@ export class AzureStore implements ObjectStore {
       const id = Buffer.from(`${upload}-${String(ids.length).padStart(6, '0')}`).toString('base64');
       ids.push(id);
       const staged = stageBlock(blob, id, chunk, signal)
+        .then(() => partsDone(chunk.length))
         .catch((e: unknown) => {
           failure ??= e instanceof Error ? e : new Error(String(e));
         })

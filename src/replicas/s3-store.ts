@@ -4,6 +4,7 @@ import { DeleteObjectCommand, HeadObjectCommand, S3Client, paginateListObjectsV2
 import { Upload } from '@aws-sdk/lib-storage';
 import pLimit from 'p-limit';
 import type { S3Target } from '../settings/publish-targets.js';
+import { partsDone } from '../util/dead-buffers.js';
 import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, READ_BYTES, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
 import type { LocalObject, ObjectStore, RemoteObject } from './object-store.js';
 import { verifiedRead } from './verified-read.js';
@@ -64,6 +65,7 @@ export class S3Store implements ObjectStore {
         Metadata: { [METADATA.sha256]: object.sha256, [METADATA.writer]: WRITER_MARK, mirror: encodeURIComponent(this.mirrorName) },
       },
     });
+    upload.on('httpUploadProgress', (p) => p.part !== undefined && partsDone(PART_BYTES));
     const abort = () => void upload.abort();
     signal?.addEventListener('abort', abort, { once: true });
     try {
