@@ -4,10 +4,12 @@
 // `node -e 0`. Linux; needs curl, aria2c (Debian package aria2) and GNU time.
 // Usage: npm run bench [-- --size 128MB --wan-size 32MB --big 512MB --rate 25 --latency 40 --repeat 3 --skip-big]
 import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { crc32 } from 'node:zlib';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
 import { bundleUrl } from '../dist/upstream/urls.js';
@@ -126,6 +128,32 @@ log(`loopback: 8 x ${args.size} simulated bundles (cached in ${WORK}/upstream-${
 const fast = await startSim(args.size, `upstream-${args.size}`);
 results.loopback = await side(REPEAT, { curl: () => curlSequential(fast), ours: () => ours(fast, { concurrency: 1 }) });
 log('loopback', results.loopback);
+
+// Floors on this machine for any mirror that verifies and flushes what it publishes, which curl does not: SHA-256 and
+// CRC-32 of every byte (in memory, no I/O), and writing the same bytes with a flush to disk at the end.
+{
+  const bytes = 8 * parseSize(args.size);
+  const piece = randomBytes(1024 * 1024);
+  const cpuBefore = process.cpuUsage();
+  const hash = createHash('sha256');
+  let crc = 0;
+  for (let done = 0; done < bytes; done += piece.length) {
+    hash.update(piece);
+    crc = crc32(piece, crc);
+  }
+  hash.digest();
+  const used = process.cpuUsage(cpuBefore);
+  const flushed = await timed('dd', [
+    'if=/dev/zero',
+    `of=${join(WORK, 'floor.bin')}`,
+    'bs=1M',
+    `count=${Math.round(bytes / 1024 / 1024)}`,
+    'conv=fdatasync',
+  ]);
+  rmSync(join(WORK, 'floor.bin'), { force: true });
+  results.floor = { verifyCpu: (used.user + used.system) / 1e6, flushWall: flushed.wall };
+  log('floor', results.floor);
+}
 
 // Nothing to do: everything current, only the version documents go out.
 {
@@ -256,5 +284,10 @@ const table = rows
   )
   .join('\n');
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}`;
-console.log(`Machine: ${machine}\nBench time: ${f((performance.now() - started) / 1000, 0)} s\n\n${table}\n`);
+const floors =
+  `Floors in the same run, for any mirror that checks and flushes what it publishes (curl does neither): SHA-256 and ` +
+  `CRC-32 of every byte, in memory, ${f(results.floor.verifyCpu / gb)} CPU s per GB (curl's whole download: ` +
+  `${f(results.loopback.curl.cpu / gb)} s); writing the same ${f(gb)} GiB with a flush at the end (dd conv=fdatasync) ` +
+  `${f(results.floor.flushWall)} s (curl, without a flush: ${f(results.loopback.curl.wall)} s).`;
+console.log(`Machine: ${machine}\nBench time: ${f((performance.now() - started) / 1000, 0)} s\n\n${table}\n\n${floors}\n`);
 writeFileSync(join(WORK, 'results.json'), JSON.stringify({ machine, args, results }, null, 2));
