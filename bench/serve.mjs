@@ -247,6 +247,21 @@ const rates = {
   oursHead: await rate(OURS_PORT, 'head'),
 };
 
+// The ceiling for any server on Node here: Node's own HTTP server answering the same 304, with no file, path or
+// validator work at all, under the same V8 options and load.
+const BARE_PORT = 18082;
+const BARE_SERVER = `
+const headers = ['Accept-Ranges', 'bytes', 'ETag', '"bare"', 'Last-Modified', new Date(0).toUTCString(), 'Cache-Control', 'no-cache', 'Content-Type', 'application/zip'];
+require('node:http').createServer((req, res) => {
+  res.writeHead(req.headers['if-none-match'] === '"bare"' ? 304 : 200, req.headers['if-none-match'] ? headers : [...headers, 'Content-Length', '0']);
+  res.end();
+}).listen(${BARE_PORT}, '127.0.0.1');`;
+const bare = spawn(process.execPath, [...args['node-options'].split(' ').filter(Boolean), '-e', BARE_SERVER], { stdio: 'ignore' });
+await waitForPort(BARE_PORT);
+rates.bare304 = await rate(BARE_PORT, '304');
+bare.kill();
+await once(bare, 'close');
+
 const oursNode = execFileSync('pgrep', ['-P', String(ours.pid)])
   .toString()
   .trim();
@@ -276,6 +291,7 @@ console.log(`Machine: ${machine}
 | aggregate download throughput (best of ${args.rounds}) | ${o.toFixed(0)} MB/s | ${n.toFixed(0)} MB/s | ${(o / n).toFixed(2)}x | >= 0.6x: ${o / n >= 0.6 ? 'met' : '**not met**'} |
 | CPU seconds per GB served | ${(cpu.ours / (servedGB * Number(args.rounds))).toFixed(2)} s | ${(cpu.nginx / (servedGB * Number(args.rounds))).toFixed(2)} s | ${(cpu.ours / cpu.nginx).toFixed(2)}x | |
 | 304 Not Modified (If-None-Match), requests/s | ${rates.ours304.toFixed(0)} | ${rates.nginx304.toFixed(0)} | ${(rates.ours304 / rates.nginx304).toFixed(2)}x | >= 0.5x: ${rates.ours304 / rates.nginx304 >= 0.5 ? 'met' : '**not met**'} |
+| 304 from Node's own HTTP server, no file access (the ceiling for Node) | ${rates.bare304.toFixed(0)} | ${rates.nginx304.toFixed(0)} | ${(rates.bare304 / rates.nginx304).toFixed(2)}x | |
 | HEAD, requests/s | ${rates.oursHead.toFixed(0)} | ${rates.nginxHead.toFixed(0)} | ${(rates.oursHead / rates.nginxHead).toFixed(2)}x | |
 | peak RSS of the server | ${rss.toFixed(0)} MiB | | | <= 150 MiB: ${rss <= 150 ? 'met' : '**not met**'} |
 `);
