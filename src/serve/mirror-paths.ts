@@ -18,7 +18,24 @@ const FILE = new RegExp(`^${STAGING}${os}/${channel}(?:_back)?/arch_${arch}/(?:$
 const INDEX = new RegExp(`^(?:${escaped(INDEX_FILE)}|${escaped(INDEX_SIGNATURE_FILE)})$`);
 const DIR = new RegExp(`^(?:|${STAGING_DIR}|${TREE})$`);
 
+/**
+ * Decisions by request target: a mirror's clients ask for the same few dozen paths over and over, and deciding again
+ * (decoding, splitting, matching) was a tenth of a 304's cost (bench:serve). Decisions are immutable; the bound only
+ * keeps a stream of odd targets from growing the map.
+ */
+const decided = new Map<string, PathDecision>();
+const DECIDED_ENTRIES = 512;
+
 export function decidePath(rawUrl: string): PathDecision {
+  let decision = decided.get(rawUrl);
+  if (decision) return decision;
+  decision = decide(rawUrl);
+  if (decided.size >= DECIDED_ENTRIES) decided.clear();
+  decided.set(rawUrl, decision);
+  return decision;
+}
+
+function decide(rawUrl: string): PathDecision {
   // Absolute-form request targets (sent to proxies) carry a scheme and host; only the path matters here.
   let raw = rawUrl;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
