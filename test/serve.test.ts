@@ -1,5 +1,6 @@
 // `serve` through the real CLI: HTTP semantics, the traversal table, TLS, replacement during a download,
 // /healthz, /metrics, access log and graceful shutdown.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request, type IncomingMessage } from 'node:http';
@@ -143,6 +144,42 @@ describe('serve: HTTP', () => {
       const status = Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1]);
       expect([400, 403, 404], `${path} -> ${raw.slice(0, 40)}`).toContain(status);
       expect(raw, path).not.toContain(SECRET);
+    }
+  });
+
+  it('refuses a symlink planted after the real file was served, a symlinked folder, and does not stall on a FIFO', async () => {
+    serve = await startServe(settingsArgs());
+    const get = async (path: string, headers: Record<string, string> = {}): Promise<{ status: number; raw: string }> => {
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
+      const raw = await rawRequest(serve!.port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra.join('')}Connection: close\r\n\r\n`);
+      return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1]), raw };
+    };
+    // Served once (its real path checked and remembered), then replaced by a symlink leading out of the tree.
+    const first = await get(BUNDLE);
+    expect(first.status).toBe(200);
+    const etag = /etag: (.*)\r/i.exec(first.raw)![1]!;
+    const bundle = join(mirror, BUNDLE);
+    await rm(bundle);
+    await symlink(join(dir, 'secret.txt'), bundle);
+    for (const headers of [{}, { 'if-none-match': etag }]) {
+      const again = await get(BUNDLE, headers);
+      expect(again.status, JSON.stringify(headers)).toBe(404);
+      expect(again.raw).not.toContain(SECRET);
+    }
+    // A folder of the tree replaced by a symlink to a folder outside that holds a file of the served name.
+    await mkdir(join(dir, 'outside'), { recursive: true });
+    await writeFile(join(dir, 'outside/manifest.json'), SECRET);
+    await rm(join(mirror, 'linux/production/arch_x86_64'), { recursive: true });
+    await symlink(join(dir, 'outside'), join(mirror, 'linux/production/arch_x86_64'));
+    const viaFolder = await get('/linux/production/arch_x86_64/manifest.json');
+    expect(viaFolder.status).toBe(404);
+    expect(viaFolder.raw).not.toContain(SECRET);
+    // A FIFO under a served name: opened without waiting for a writer, refused, and the server still answers.
+    if (process.platform !== 'win32') {
+      await mkdir(join(mirror, 'mac/production/arch_x86_64'), { recursive: true });
+      execFileSync('mkfifo', [join(mirror, 'mac/production/arch_x86_64/updates.zip')]);
+      expect((await get('/mac/production/arch_x86_64/updates.zip')).status).toBe(404);
+      expect((await get('/healthz')).status).not.toBe(0);
     }
   });
 

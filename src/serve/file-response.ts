@@ -2,7 +2,7 @@
 // same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
 // from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { fstatSync, openSync, type Stats } from 'node:fs';
+import { constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
@@ -39,7 +39,9 @@ const REPLACE_GAP_WAITS_MS = process.platform === 'win32' ? [5, 20, 75] : [];
 async function openServed(path: string): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return openSync(path, 'r');
+      // Non-blocking: opening a FIFO planted under a served name would otherwise wait for a writer, and stall every
+      // client of this single thread. A regular file ignores the flag. (Windows has no such flag, nor FIFOs by name.)
+      return openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
     } catch (e) {
       const wait = REPLACE_GAP_WAITS_MS[attempt];
       if (wait === undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
@@ -81,14 +83,22 @@ function validatorsFor(path: string, st: Stats): Validators {
   return v;
 }
 
-/** Returns undefined when the file does not exist (the caller answers 404). */
-export async function sendFile(req: IncomingMessage, res: ServerResponse, path: string): Promise<Sent | undefined> {
+/**
+ * Returns undefined when the file does not exist, is not a regular file, or `allowed` refuses it (the caller answers
+ * 404). `allowed` sees the open descriptor's fstat: what it approves is what is sent.
+ */
+export async function sendFile(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  allowed: (st: Stats) => boolean,
+): Promise<Sent | undefined> {
   const fd = await openServed(path);
   if (fd === undefined) return undefined;
   let streaming = false;
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) return undefined;
+    if (!st.isFile() || !allowed(st)) return undefined;
     const { etag, lastModified, lastModifiedText, type } = validatorsFor(path, st);
     // One writeHead with every header: a setHeader per header cost more than the headers' formatting.
     const headers: string[] = [

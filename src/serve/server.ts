@@ -1,12 +1,11 @@
 // The mirror's own static server: GET/HEAD of the mirror tree only, conditional and single-range requests,
 // /healthz and /metrics, an access log, and a graceful stop that lets running transfers finish.
 import { EventEmitter, once } from 'node:events';
-import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { AccessLog } from './access-log.js';
 import { ConnectionGuard, type ConnectionLimits } from './connections.js';
@@ -14,6 +13,7 @@ import { ContentChecks } from './content-check.js';
 import type { BundleId } from '../bundle/identity.js';
 import type { StoreLayout } from '../store/layout.js';
 import { sendFile } from './file-response.js';
+import { TreeGuard } from './tree-guard.js';
 import { treeHealth } from './health.js';
 import { listing } from './listing.js';
 import { MirrorMetrics } from './metrics.js';
@@ -36,14 +36,6 @@ export interface ServeOptions {
   readonly clusterMetrics?: (() => Promise<{ body: string; contentType: string }>) | undefined;
 }
 
-function realpathNative(path: string): string | undefined {
-  try {
-    return realpathSync.native(path);
-  } catch {
-    return undefined;
-  }
-}
-
 export class MirrorServer {
   private server: Server | undefined;
   private readonly active = new Set<ServerResponse>();
@@ -52,7 +44,8 @@ export class MirrorServer {
   private readonly metrics: MirrorMetrics;
   private readonly guard: ConnectionGuard;
   private readonly content = new ContentChecks();
-  private rootReal: string | undefined;
+  /** Set once the root's real path is known (start). */
+  private tree: TreeGuard | undefined;
 
   constructor(private readonly o: ServeOptions) {
     this.guard = new ConnectionGuard(o.connections);
@@ -82,7 +75,7 @@ export class MirrorServer {
   }
 
   async start(): Promise<this> {
-    this.rootReal = await realpath(this.o.root);
+    this.tree = new TreeGuard(await realpath(this.o.root));
     const handler = (req: IncomingMessage, res: ServerResponse): void => {
       this.active.add(res);
       const started = performance.now();
@@ -168,10 +161,8 @@ export class MirrorServer {
       }
       case 'file': {
         const path = join(this.o.root, decision.rel);
-        // A symlink inside the tree must not lead outside it. Synchronous and native, as the open that follows (file-response.ts).
-        const real = realpathNative(path);
-        if (!real || !(real + sep).startsWith(this.rootReal! + sep) || real === this.rootReal) return this.text(res, 404, 'not found\n');
-        const sent = await sendFile(req, res, real);
+        // A symlink inside the tree must not lead outside it: checked on the opened file, before anything is sent.
+        const sent = await sendFile(req, res, path, (st) => this.tree!.contains(path, st));
         if (!sent) return this.text(res, 404, 'not found\n');
         return sent.bytes;
       }
