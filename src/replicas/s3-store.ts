@@ -65,7 +65,13 @@ export class S3Store implements ObjectStore {
         Metadata: { [METADATA.sha256]: object.sha256, [METADATA.writer]: WRITER_MARK, mirror: encodeURIComponent(this.mirrorName) },
       },
     });
-    upload.on('httpUploadProgress', (p) => p.part !== undefined && partsDone(PART_BYTES));
+    // lib-storage reports each finished part with the bytes sent so far: what partsDone counts is the difference.
+    let sent = 0;
+    upload.on('httpUploadProgress', (p) => {
+      const loaded = p.loaded ?? sent;
+      partsDone(loaded - sent);
+      sent = loaded;
+    });
     const abort = () => void upload.abort();
     signal?.addEventListener('abort', abort, { once: true });
     try {
