@@ -39,9 +39,10 @@ const REPLACE_GAP_WAITS_MS = process.platform === 'win32' ? [5, 20, 75] : [];
 async function openServed(path: string): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
     try {
-      // Non-blocking: opening a FIFO planted under a served name would otherwise wait for a writer, and stall every
-      // client of this single thread. A regular file ignores the flag. (Windows has no such flag, nor FIFOs by name.)
-      return openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+      // The tree guard checks the opened descriptor, so whatever a planted symlink names is opened first: without
+      // blocking (a FIFO would wait for a writer and stall every client of this single thread) and without becoming
+      // the controlling terminal (a TTY). A regular file ignores both flags; Windows has neither.
+      return openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
     } catch (e) {
       const wait = REPLACE_GAP_WAITS_MS[attempt];
       if (wait === undefined || (e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
