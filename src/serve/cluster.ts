@@ -27,7 +27,8 @@ export async function startWorkers(
   onWorkerDied: (code: number | null) => void,
 ): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
   const aggregator = new AggregatorRegistry();
-  cluster.setupPrimary({ execArgv: [...process.execArgv, ...SERVE_NODE_OPTIONS] });
+  // Workers run with serve's V8 options, once even when the primary was started with them (serve install).
+  cluster.setupPrimary({ execArgv: [...new Set([...process.execArgv, ...SERVE_NODE_OPTIONS])] });
   let stopping = false;
   const wire = (w: Worker): void => {
     w.on('message', (m: MetricsRequest) => {

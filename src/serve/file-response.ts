@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
 import { closeQuietly, sendBytes } from './send-bytes.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 
 const TYPES: Record<string, string> = {
   zip: 'application/zip',
@@ -60,28 +61,23 @@ interface Validators {
 }
 
 /**
- * Keyed by path, inode, size and modification time, so a replaced or changed file gets new validators. A tree holds
- * a few dozen files; the bound only keeps a stream of odd paths from growing it. Formatting them per request was a
- * tenth of a 304's cost (bench:serve).
+ * Keyed by path, inode, size and modification time, so a replaced or changed file gets new validators. Formatting them
+ * per request was a tenth of a 304's cost (bench:serve).
  */
-const validatorCache = new Map<string, Validators>();
-const VALIDATOR_CACHE_ENTRIES = 256;
+const validatorCache = new BoundedCache<Validators>(256);
 
 function validatorsFor(path: string, st: Stats): Validators {
   const key = `${path}\0${st.ino}\0${st.size}\0${st.mtimeMs}`;
-  let v = validatorCache.get(key);
-  if (v) return v;
+  const known = validatorCache.get(key);
+  if (known) return known;
   const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
-  v = {
+  return validatorCache.remember(key, {
     // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
     etag: `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`,
     lastModified,
     lastModifiedText: lastModified.toUTCString(),
     type: TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream',
-  };
-  if (validatorCache.size >= VALIDATOR_CACHE_ENTRIES) validatorCache.clear();
-  validatorCache.set(key, v);
-  return v;
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 // Which request paths exist: only the mirror tree endpoints pull from (an allowlist), never the tool's state, temp,
 // lock or log files, and never anything outside the root however the path is spelled.
 import { SEGMENT_PATTERN } from '../bundle/identity.js';
+import { BoundedCache } from '../util/bounded-cache.js';
 import { BUNDLE_FILE, INDEX_FILE, INDEX_SIGNATURE_FILE, MANIFEST_FILE, STAGING_DIR } from '../store/layout.js';
 
 export type PathDecision =
@@ -20,19 +21,12 @@ const DIR = new RegExp(`^(?:|${STAGING_DIR}|${TREE})$`);
 
 /**
  * Decisions by request target: a mirror's clients ask for the same few dozen paths over and over, and deciding again
- * (decoding, splitting, matching) was a tenth of a 304's cost (bench:serve). Decisions are immutable; the bound only
- * keeps a stream of odd targets from growing the map.
+ * (decoding, splitting, matching) was a tenth of a 304's cost (bench:serve). Decisions are immutable.
  */
-const decided = new Map<string, PathDecision>();
-const DECIDED_ENTRIES = 512;
+const decided = new BoundedCache<PathDecision>(512);
 
 export function decidePath(rawUrl: string): PathDecision {
-  let decision = decided.get(rawUrl);
-  if (decision) return decision;
-  decision = decide(rawUrl);
-  if (decided.size >= DECIDED_ENTRIES) decided.clear();
-  decided.set(rawUrl, decision);
-  return decision;
+  return decided.get(rawUrl) ?? decided.remember(rawUrl, decide(rawUrl));
 }
 
 function decide(rawUrl: string): PathDecision {

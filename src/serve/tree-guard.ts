@@ -6,18 +6,17 @@
 // by a new file, changes the change time. Either way its real path is checked again.
 import { realpathSync, type Stats } from 'node:fs';
 import { sep } from 'node:path';
-
-/** A tree holds a few dozen files; the bound only stops a churn of versions from growing the set. */
-const VERIFIED_FILES = 1024;
+import { BoundedCache } from '../util/bounded-cache.js';
 
 export class TreeGuard {
-  private readonly verified = new Set<string>();
+  /** Identities found inside the tree. Only those: a failed check (the path replaced mid-request) is not kept. */
+  private readonly verified = new BoundedCache<true>(1024);
 
   constructor(private readonly rootReal: string) {}
 
   contains(path: string, st: Stats): boolean {
     const identity = `${st.dev}:${st.ino}:${st.ctimeMs}`;
-    if (this.verified.has(identity)) return true;
+    if (this.verified.get(identity)) return true;
     let real: string;
     try {
       real = realpathSync.native(path);
@@ -25,8 +24,6 @@ export class TreeGuard {
       return false;
     }
     if (real === this.rootReal || !(real + sep).startsWith(this.rootReal + sep)) return false;
-    if (this.verified.size >= VERIFIED_FILES) this.verified.clear();
-    this.verified.add(identity);
-    return true;
+    return this.verified.remember(identity, true);
   }
 }

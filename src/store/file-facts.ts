@@ -1,7 +1,7 @@
 // Facts about a file on disk that several commands need: its size and its SHA-256, streamed (bundles are large).
 import { createHash } from 'node:crypto';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { forEachPiece } from '../util/file-pieces.js';
+import { stat, type FileHandle } from 'node:fs/promises';
+import { forEachPiece, forEachPieceOfFile } from '../util/file-pieces.js';
 
 /** The bundle file's size, or undefined when it is absent. */
 export async function fileSize(path: string): Promise<number | undefined> {
@@ -20,10 +20,7 @@ export async function sha256Handle(handle: FileHandle): Promise<string> {
 }
 
 export async function sha256File(path: string): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    return await sha256Handle(handle);
-  } finally {
-    await handle.close();
-  }
+  const hash = createHash('sha256');
+  await forEachPieceOfFile(path, 0, (piece) => hash.update(piece));
+  return hash.digest('hex');
 }

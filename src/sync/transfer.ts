@@ -16,7 +16,7 @@ import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { chunksDone } from '../util/dead-buffers.js';
-import { forEachPiece } from '../util/file-pieces.js';
+import { forEachPieceOfFile } from '../util/file-pieces.js';
 
 export interface TransferState {
   readonly path: string;
@@ -61,12 +61,7 @@ function header(v: string | string[] | undefined): string | undefined {
 
 /** Folds the file's bytes from `start` to its end into the hash (not piped: a piped hash is finalised at the end). */
 async function hashFrom(path: string, start: number, hash: Hash): Promise<void> {
-  const file = await open(path, 'r');
-  try {
-    await forEachPiece(file.fd, start, undefined, (piece) => hash.update(piece));
-  } finally {
-    await file.close();
-  }
+  await forEachPieceOfFile(path, start, (piece) => hash.update(piece));
 }
 
 /** After a failed write, make the hash and byte count describe exactly what is on disk. */

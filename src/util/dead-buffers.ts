@@ -1,50 +1,42 @@
 // Received and read-back chunks live outside V8's heap, and V8 frees them only when its young generation fills with
 // objects, which a few hundred Buffer wrappers never do: a download let 60-90 MiB of dead chunks pile up per run
-// (bench/: peak RSS). A minor collection, a scavenge of ~0.1 ms, every 16 MiB of bytes handled frees them. The
-// collector is reached as jest's leak detector reaches it: --expose-gc set at run time installs gc() in a new context.
+// (bench/: peak RSS). A collection every so many bytes handled frees them. The collector is reached as jest's leak
+// detector reaches it: --expose-gc set at run time installs gc() in a new context.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
-const EVERY_BYTES = 16 * 1024 * 1024;
+let exposed = false;
+let gc: NodeJS.GCFunction | undefined;
 
-let scavenge: (() => void) | undefined;
-let since = 0;
-
-let gcFunction: NodeJS.GCFunction | undefined | null = null;
-
-function exposedGc(): NodeJS.GCFunction | undefined {
-  if (gcFunction === null) {
+function collect(type: 'minor' | 'major'): void {
+  if (!exposed) {
+    exposed = true;
     setFlagsFromString('--expose-gc');
-    gcFunction = runInNewContext('gc') as NodeJS.GCFunction | undefined;
+    gc = runInNewContext('gc') as NodeJS.GCFunction | undefined;
   }
-  return gcFunction;
+  gc?.({ type });
 }
 
-function collector(): () => void {
-  const gc = exposedGc();
-  return gc ? () => gc({ type: 'minor' }) : () => undefined;
+/** A counter of bytes whose buffers are no longer needed that collects once every `bytes`. */
+function collectEvery(bytes: number, type: 'minor' | 'major'): (done: number) => void {
+  let since = 0;
+  return (done) => {
+    since += done;
+    if (since < bytes) return;
+    since = 0;
+    collect(type);
+  };
 }
 
-/** Counts bytes whose chunks are no longer needed (written, hashed, checked); now and then collects them. */
-export function chunksDone(bytes: number): void {
-  since += bytes;
-  if (since < EVERY_BYTES) return;
-  since = 0;
-  scavenge ??= collector();
-  scavenge();
-}
+/**
+ * Chunks written, hashed or checked: a minor collection (a scavenge, ~0.1 ms) every 16 MiB frees them while they are
+ * still young (every 4 or 32 MiB measured worse).
+ */
+export const chunksDone = collectEvery(16 * 1024 * 1024, 'minor');
 
 /**
  * An upload's part buffers (8 MiB) live as long as the part's request, long enough for V8 to move their wrappers to
  * the old generation, where a scavenge never looks: dead parts piled up until a full collection (bench:publish). A
- * full collection of the small heap every few parts frees them.
+ * full collection of the small heap every 32 MiB of finished parts frees them.
  */
-const PARTS_EVERY_BYTES = 32 * 1024 * 1024;
-let partsSince = 0;
-
-export function partsDone(bytes: number): void {
-  partsSince += bytes;
-  if (partsSince < PARTS_EVERY_BYTES) return;
-  partsSince = 0;
-  exposedGc()?.({ type: 'major' });
-}
+export const partsDone = collectEvery(32 * 1024 * 1024, 'major');

@@ -3,7 +3,7 @@ import { mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { forEachPiece, PIECE_BYTES } from '../../src/util/file-pieces.js';
+import { forEachPiece, forEachPieceOfFile, PIECE_BYTES } from '../../src/util/file-pieces.js';
 
 let dir: string;
 let path: string;
@@ -38,6 +38,12 @@ describe('forEachPiece', () => {
     const rest = createHash('sha256');
     expect(await withFile((fd) => forEachPiece(fd, 7, undefined, (p) => rest.update(p)))).toBe(data.length - 7);
     expect(rest.digest('hex')).toBe(sha(data.subarray(7)));
+  });
+
+  it('reads a file given by its path to the end, opening and closing it', async () => {
+    const hash = createHash('sha256');
+    expect(await forEachPieceOfFile(path, 7, (p) => hash.update(p))).toBe(data.length - 7);
+    expect(hash.digest('hex')).toBe(sha(data.subarray(7)));
   });
 
   it('reads nothing for an empty range', async () => {

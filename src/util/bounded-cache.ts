@@ -1,0 +1,17 @@
+// Values remembered by key for a server's hot path, cleared whole when full: the keys it sees are a tree's few dozen
+// files and paths, and the bound only keeps a stream of odd keys from growing the map without end.
+export class BoundedCache<V> {
+  private readonly entries = new Map<string, V>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
+  remember(key: string, value: V): V {
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(key, value);
+    return value;
+  }
+}
