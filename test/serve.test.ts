@@ -161,7 +161,8 @@ describe('serve: HTTP', () => {
     const bundle = join(mirror, BUNDLE);
     await rm(bundle);
     await symlink(join(dir, 'secret.txt'), bundle);
-    for (const headers of [{}, { 'if-none-match': etag }]) {
+    const variants: Record<string, string>[] = [{}, { 'if-none-match': etag }];
+    for (const headers of variants) {
       const again = await get(BUNDLE, headers);
       expect(again.status, JSON.stringify(headers)).toBe(404);
       expect(again.raw).not.toContain(SECRET);
