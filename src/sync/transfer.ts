@@ -88,19 +88,38 @@ const freeSpaceCheckBytes = (margin: number): number => Math.min(16 * 1024 * 102
  * How much is written between two background flushes to disk. The flush before a bundle is renamed into place stays;
  * flushing as the bytes arrive leaves it little to do, instead of the whole bundle after the last byte (bench/).
  */
-const FLUSH_EVERY_BYTES = 32 * 1024 * 1024;
+const FLUSH_EVERY_BYTES = 8 * 1024 * 1024;
+
+interface BackgroundFlush {
+  /** Bytes handed to the file since the last call. */
+  readonly wrote: (bytes: number) => void;
+  /** Waits for the flush under way, if any (before the file is closed). */
+  readonly settled: () => Promise<void>;
+}
+
+/** One flush at a time; each covers what had been handed to the kernel when it started, by any handle on the file. */
+function backgroundFlush(file: FileHandle): BackgroundFlush {
+  let since = 0;
+  let flushing: Promise<void> | undefined;
+  return {
+    wrote(bytes) {
+      since += bytes;
+      if (since < FLUSH_EVERY_BYTES || flushing) return;
+      since = 0;
+      flushing = file.datasync().then(
+        () => (flushing = undefined),
+        () => (flushing = undefined),
+      );
+    },
+    settled: () => flushing ?? Promise.resolve(),
+  };
+}
 
 function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorError {
   return new MirrorError(
     'BUNDLE_TOO_LARGE',
     `the bundle from ${displayUrl(url)} ${what}, more than maxBundleSize (${formatBytes(limits.maxBundleBytes)}); if it is genuine, raise maxBundleSize in settings.json`,
   );
-}
-
-interface WriteWatch {
-  readonly stage: Transform;
-  /** Waits for the background flush under way, if any (before the file is closed). */
-  readonly settled: () => Promise<void>;
 }
 
 /**
@@ -110,17 +129,15 @@ interface WriteWatch {
  */
 function writeWatch(
   state: TransferState,
-  file: FileHandle,
   limits: BundleLimits,
   folder: string,
   url: URL,
+  flush: BackgroundFlush,
   onProgress?: Progress,
-): WriteWatch {
+): Transform {
   let sinceCheck = 0;
-  let sinceFlush = 0;
-  let flushing: Promise<void> | undefined;
   const every = freeSpaceCheckBytes(limits.minFreeBytes);
-  const stage = new Transform({
+  return new Transform({
     highWaterMark: WRITE_BUFFER_BYTES,
     transform(chunk: Buffer, _encoding, done) {
       if (state.bytes > limits.maxBundleBytes) return done(tooLargeError('is longer than that', limits, url));
@@ -129,15 +146,7 @@ function writeWatch(
       state.bytes += chunk.length;
       state.received += chunk.length;
       onProgress?.(state.bytes, state.total);
-      sinceFlush += chunk.length;
-      // One flush at a time; it covers what the write stream has handed to the kernel so far.
-      if (sinceFlush >= FLUSH_EVERY_BYTES && !flushing) {
-        sinceFlush = 0;
-        flushing = file.datasync().then(
-          () => (flushing = undefined),
-          () => (flushing = undefined),
-        );
-      }
+      flush.wrote(chunk.length);
       sinceCheck += chunk.length;
       if (limits.minFreeBytes === 0 || sinceCheck < every) return done(null, chunk);
       sinceCheck = 0;
@@ -148,7 +157,6 @@ function writeWatch(
       );
     },
   });
-  return { stage, settled: () => flushing ?? Promise.resolve() };
 }
 
 /**
@@ -237,12 +245,13 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
     await res.body.dump().catch(() => undefined);
     throw networkError(e, res.finalUrl);
   });
-  const watch = writeWatch(state, file, limits, opts.folder, res.finalUrl, opts.onProgress);
+  const flush = backgroundFlush(file);
+  const watch = writeWatch(state, limits, opts.folder, res.finalUrl, flush, opts.onProgress);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
     const received = untilBroken(res.body);
-    await pipeline(received.chunks, watch.stage, file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES }), { signal });
+    await pipeline(received.chunks, watch, file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES }), { signal });
     const broken = received.broken();
     if (broken !== undefined) throw broken;
   } catch (e) {
@@ -253,7 +262,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
     throw slow.tripped() ?? networkError(e, res.finalUrl);
   } finally {
     slow.stop();
-    await watch.settled();
+    await flush.settled();
     await file.close().catch(() => undefined);
   }
 
@@ -289,6 +298,7 @@ async function transferSplit(
     await res.body.dump().catch(() => undefined);
     throw networkError(e, res.finalUrl);
   });
+  const flush = backgroundFlush(file);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
@@ -296,6 +306,7 @@ async function transferSplit(
       state.hash.update(part);
       state.bytes += part.length;
       state.received += part.length;
+      flush.wrote(part.length);
       progress();
     });
     if (state.bytes < end) {
@@ -314,6 +325,7 @@ async function transferSplit(
       (n) => {
         others += n;
         state.received += n;
+        flush.wrote(n);
         onBytes(n);
         progress();
       },
@@ -341,6 +353,7 @@ async function transferSplit(
     throw slow.tripped() ?? networkError(e, res.finalUrl);
   } finally {
     slow.stop();
+    await flush.settled();
     await file.close().catch(() => undefined);
   }
 }
