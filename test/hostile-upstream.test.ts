@@ -95,6 +95,16 @@ describe('bodies that never end or barely move', () => {
     expect(bundleRequests()).toHaveLength(2);
     await expectConsistentMirror(f.mirror);
   });
+
+  it('asks for the version again while the bundle is arriving (once the server has answered 200), not after it', async () => {
+    await goodMirrorThenRelease({ timeouts: { lowSpeedLimit: '1KB', lowSpeedTime: '1s' } });
+    f.upstream.faults.add({ target: 'bundle', action: { type: 'trickle', byteEveryMs: 100 }, times: 1 });
+    expect((await download()).code).toBe(0);
+    // The re-check went out during the trickling 200, before the resume; the resume (206) did not ask again.
+    const order = f.upstream.requests.filter((r) => r.kind === 'info' || r.kind === 'bundle').map((r) => `${r.kind} ${r.status}`);
+    expect(order).toEqual(['info 200', 'bundle 200', 'info 200', 'bundle 206']);
+    await expectConsistentMirror(f.mirror);
+  });
 });
 
 describe('redirects', () => {

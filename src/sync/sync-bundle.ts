@@ -180,11 +180,15 @@ async function downloadAndPublish(
     };
     try {
       log.info({ versions: versionsOf(info), round }, 'downloading');
-      // The re-check starts when the last byte arrives, beside the verification rather than after it.
+      // The re-check asks again once the server has answered 200 for the bundle: a release published before that
+      // answer shows in it (we download again); one published after it cannot be in the bytes that follow, since a
+      // 200 is one file and a resume must match it (If-Range), and a file swapped under the transfer fails the zip
+      // check. So it runs during the transfer, not after the last byte (bench/: the WAN tail). One that failed, as
+      // an outage the transfer outlived, is asked again at the end.
       let recheck: Promise<VersionInfo> | undefined;
       const startRecheck = (): void => {
         const started = fetchVersion(d, id, log, tally);
-        started.catch(() => undefined); // awaited below, unless a retry replaced it
+        started.catch(() => undefined); // awaited below, unless a restart from zero replaced it
         recheck = started;
       };
       await withRetry(d.policy, () => transferAndVerify(d, id, state, tally, startRecheck), {
@@ -192,7 +196,8 @@ async function downloadAndPublish(
         toError: (e) => networkError(e, d.source.location),
         onRetry: onRetry(log, 'download'),
       });
-      const after = await (recheck ?? fetchVersion(d, id, log, tally));
+      const early = await recheck?.catch(() => undefined);
+      const after = early ?? (await fetchVersion(d, id, log, tally));
       if (!sameVersions(after, info)) {
         log.warn({ started: versionsOf(info), now: versionsOf(after) }, 'a new release appeared during the download; downloading again');
         tally.notes.push(`release ${after.signatures} appeared during the download of ${info.signatures}`);
@@ -264,10 +269,10 @@ function refuseUnvouched(source: BundleSource, id: BundleId, size: number, sha25
 }
 
 /**
- * One attempt. Only the transfer holds a concurrency slot: the CRC pass, the flush and the version re-check of one
- * bundle overlap the next bundle's transfer.
+ * One attempt. Only the transfer holds a concurrency slot: the CRC pass and the flush of one bundle overlap the next
+ * bundle's transfer.
  */
-async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally, onReceived: () => void): Promise<void> {
+async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally, onWholeBody: () => void): Promise<void> {
   tally.attempts++;
   try {
     await d.limit(async () => {
@@ -279,6 +284,7 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
           limits: d.limits,
           folder: d.writer.layout.root,
           connections: d.connectionsPerBundle,
+          onWholeBody,
           onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
         });
       } finally {
@@ -289,7 +295,6 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
     tally.source = state.source ?? tally.source;
     d.onTransferEnd?.(id);
   }
-  onReceived();
   const t1 = performance.now();
   d.logger.debug({ bundle: bundleKey(id), event: 'verifying', bytes: state.bytes }, 'every byte received; verifying the zip');
   try {

@@ -183,6 +183,8 @@ export interface TransferOptions {
   readonly folder: string;
   /** connectionsPerBundle: more than 1 splits a large bundle into ranges fetched at once (segments.ts). */
   readonly connections: number;
+  /** The server has answered 200: it has chosen the file whose bytes follow (resumes keep it with If-Range). */
+  readonly onWholeBody?: (() => void) | undefined;
 }
 
 /** One attempt: on success the file holds the complete body. Throws MirrorError (retryable when worth it). */
@@ -218,6 +220,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
     // If-Range needs a strong validator; a weak ETag cannot be used to resume.
     state.validator = etag && !etag.startsWith('W/') ? etag : header(res.headers['last-modified']);
     flags = 'w';
+    opts.onWholeBody?.();
   } else {
     await res.body.dump();
     throw statusError(res.statusCode, res.headers, res.finalUrl);
