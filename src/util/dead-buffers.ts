@@ -29,10 +29,12 @@ function collectEvery(bytes: number, type: 'minor' | 'major'): (done: number) =>
 }
 
 /**
- * Chunks written, hashed or checked: a minor collection (a scavenge, ~0.1 ms) every 16 MiB frees them while they are
- * still young (every 4 or 32 MiB measured worse).
+ * Chunks written, hashed or checked: a minor collection (a scavenge, ~0.1 ms) every 8 MiB frees them while they are
+ * still young. Dead chunks left longer count as external memory, and V8 answers that with full collections whose
+ * concurrent marking took ~1 CPU s per GB downloaded on V8's helper threads at 16 MiB (18-38 of them per GB, 1 at 4
+ * or 8 MiB); 4 MiB costs more in scavenges than it saves (bench/).
  */
-export const chunksDone = collectEvery(16 * 1024 * 1024, 'minor');
+export const chunksDone = collectEvery(8 * 1024 * 1024, 'minor');
 
 /**
  * An upload's part buffers (8 MiB) live as long as the part's request, long enough for V8 to move their wrappers to
