@@ -41,4 +41,12 @@ export function timed(cmd, cmdArgs, env = {}) {
   });
 }
 
+/**
+ * Writes the page cache's dirty pages to disk: a run that leaves 1 GB being written back slows whichever run comes
+ * next (curl's loopback time varied 1.2-2.4 s with our run before it), so each timed run starts with none.
+ */
+export function settleDisk() {
+  return new Promise((resolve, reject) => spawn('sync', { stdio: 'ignore' }).on('close', resolve).on('error', reject));
+}
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

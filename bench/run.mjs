@@ -14,7 +14,7 @@ import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
 import { bundleUrl } from '../dist/upstream/urls.js';
 import { parseSize } from '../dist/util/size.js';
-import { BIN, median, timed } from './measure.mjs';
+import { BIN, median, settleDisk, timed } from './measure.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,8 +45,9 @@ for (const [tool, pkg] of [
   }
 }
 
+/** One settings file, rewritten for each run (runs are one after another): nothing piles up in the work folder. */
 function settingsFor(sim, folder, extra = {}) {
-  const file = join(WORK, `settings-${Math.random().toString(16).slice(2)}.json`);
+  const file = join(WORK, 'settings.json');
   writeFileSync(
     file,
     JSON.stringify({
@@ -110,7 +111,12 @@ async function startSim(size, dir, extra = {}) {
 /** The median wall (and the largest RSS) of `rounds` runs of each contender, interleaved so drift hits all alike. */
 async function side(rounds, contenders) {
   const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-  for (let i = 0; i < rounds; i++) for (const [k, run] of Object.entries(contenders)) runs[k].push(await run());
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, run] of Object.entries(contenders)) {
+      await settleDisk();
+      runs[k].push(await run());
+    }
+  }
   return Object.fromEntries(
     Object.entries(runs).map(([k, rs]) => [
       k,
