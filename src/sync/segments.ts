@@ -85,9 +85,20 @@ export async function fetchRange(
 }
 
 /**
+ * What each part of a body goes through before it is written: hashing, counting, limits. It may return a promise (a
+ * free-space check) that the write waits for, or throw to stop the body.
+ */
+export type PartWatch = (part: Buffer) => void | Promise<void>;
+
+/**
  * Writes a body into the file from the range's start, stopping at its end (the rest of a longer body is left unread,
  * and its connection closed). `onWritten` counts bytes once they are on disk, not when received: a resume keeps only
- * those. `onChunk` sees each part as it is handed to the disk (to hash it in order). Resolves with the bytes written.
+ * those. `onPart` sees each part as it is handed to the disk (to hash it in order). A connection that breaks ends the
+ * body quietly: what was received is still written before the break is thrown, so a resume starts after it, not
+ * wherever the write buffer had reached the disk. Resolves with the bytes written.
+ *
+ * One loop over the body with writes handed straight to the file, for both download paths: a pipeline of a generator,
+ * a Transform and a write stream kept chunks alive long enough that V8 ran 13-25 full collections per GB (bench/).
  */
 export async function writeRange(
   path: string,
@@ -95,20 +106,31 @@ export async function writeRange(
   body: Readable,
   signal: AbortSignal,
   onWritten: (n: number) => void,
-  onChunk?: (part: Buffer) => void,
+  onPart?: PartWatch,
 ): Promise<number> {
-  const cut = (): void => void body.destroy(signal.reason as Error);
-  signal.addEventListener('abort', cut, { once: true });
-  if (signal.aborted) cut();
+  const stop = (): void => void body.destroy(signal.reason as Error);
+  signal.addEventListener('abort', stop, { once: true });
+  if (signal.aborted) stop();
   const out = createWriteStream(path, { flags: 'r+', start: range.start, highWaterMark: WRITE_BUFFER_BYTES });
   let failure: Error | undefined;
   out.on('error', (e) => (failure ??= e));
+  const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  let broken: Error | undefined;
   let at = range.start;
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (e) {
+        broken = e instanceof Error ? e : new Error(String(e));
+        break;
+      }
+      if (next.done) break;
       if (failure !== undefined) throw failure;
-      const part = chunk.length > range.end - at ? chunk.subarray(0, range.end - at) : chunk;
-      onChunk?.(part);
+      const part = next.value.length > range.end - at ? next.value.subarray(0, range.end - at) : next.value;
+      const watched = onPart?.(part);
+      if (watched) await watched;
       at += part.length;
       const fits = out.write(part, (e) => {
         if (e) return;
@@ -116,14 +138,20 @@ export async function writeRange(
         chunksDone(part.length);
       });
       if (!fits) await once(out, 'drain', { signal });
-      if (at >= range.end) break;
+      if (at >= range.end) {
+        await chunks.return?.();
+        break;
+      }
     }
     out.end();
     await finished(out);
+    if (broken !== undefined) throw broken;
     return out.bytesWritten;
   } finally {
-    signal.removeEventListener('abort', cut);
+    signal.removeEventListener('abort', stop);
     out.destroy();
+    // Stopped by a failed write or watch: the body is closed too, as a for-await loop would.
+    await chunks.return?.().catch(() => undefined);
   }
 }
 

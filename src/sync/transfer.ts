@@ -2,8 +2,6 @@
 // Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { BundleLimits } from '../bundle/limits.js';
 import { formatBytes } from '../util/bytes.js';
 import { MirrorError } from '../errors/catalogue.js';
@@ -11,11 +9,10 @@ import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
 import { networkError, statusError } from '../upstream/http-errors.js';
 import type { BundleSource, SourceResponse } from '../upstream/source.js';
-import { fetchRange, fetchSplit, planSegments, splittable, writeRange, WRITE_BUFFER_BYTES, type ByteRange } from './segments.js';
+import { fetchRange, fetchSplit, planSegments, splittable, writeRange, type ByteRange, type PartWatch } from './segments.js';
 import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
-import { chunksDone } from '../util/dead-buffers.js';
 import { forEachPieceOfFile } from '../util/file-pieces.js';
 
 export interface TransferState {
@@ -123,9 +120,9 @@ function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorErro
 }
 
 /**
- * The one stage every received chunk passes: hashed and counted (progress), held to maxBundleSize (a body without
- * Content-Length may never end) and minFreeSpace (checked again every few MB, so a body longer than announced, or
- * another program filling the volume, cannot take the last free bytes), and flushed to disk in the background.
+ * What every received part passes before it is written: hashed and counted (progress), held to maxBundleSize (a body
+ * without Content-Length may never end) and minFreeSpace (checked again every few MB, so a body longer than announced,
+ * or another program filling the volume, cannot take the last free bytes), and flushed to disk in the background.
  */
 function writeWatch(
   state: TransferState,
@@ -134,46 +131,24 @@ function writeWatch(
   url: URL,
   flush: BackgroundFlush,
   onProgress?: Progress,
-): Transform {
+): PartWatch {
   let sinceCheck = 0;
   const every = freeSpaceCheckBytes(limits.minFreeBytes);
-  return new Transform({
-    highWaterMark: WRITE_BUFFER_BYTES,
-    transform(chunk: Buffer, _encoding, done) {
-      if (state.bytes > limits.maxBundleBytes) return done(tooLargeError('is longer than that', limits, url));
-      state.hash.update(chunk);
-      chunksDone(chunk.length);
-      state.bytes += chunk.length;
-      state.received += chunk.length;
-      onProgress?.(state.bytes, state.total);
-      flush.wrote(chunk.length);
-      sinceCheck += chunk.length;
-      if (limits.minFreeBytes === 0 || sinceCheck < every) return done(null, chunk);
-      sinceCheck = 0;
-      const remaining = state.total === undefined ? 0 : Math.max(0, state.total - state.bytes);
-      checkFreeSpace(state.path, folder, remaining, limits.minFreeBytes).then(
-        () => done(null, chunk),
-        (e: Error) => done(new MirrorError('DISK_FULL', `${e.message} (free space fell below minFreeSpace during the write)`)),
-      );
-    },
-  });
-}
-
-/**
- * The body's chunks, ending quietly where the connection broke, so that what was received is still written and
- * flushed before the attempt fails: the resume then starts after it, not wherever the write buffers had reached
- * the disk (up to a few MiB earlier). `broken()` is the cut, reported once the write is done.
- */
-function untilBroken(body: Readable): { chunks: AsyncGenerator<Buffer>; broken: () => Error | undefined } {
-  let cut: Error | undefined;
-  async function* chunks(): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) yield chunk;
-    } catch (e) {
-      cut = e instanceof Error ? e : new Error(String(e));
-    }
-  }
-  return { chunks: chunks(), broken: () => cut };
+  return (part) => {
+    if (state.bytes > limits.maxBundleBytes) throw tooLargeError('is longer than that', limits, url);
+    state.hash.update(part);
+    state.bytes += part.length;
+    state.received += part.length;
+    onProgress?.(state.bytes, state.total);
+    flush.wrote(part.length);
+    sinceCheck += part.length;
+    if (limits.minFreeBytes === 0 || sinceCheck < every) return;
+    sinceCheck = 0;
+    const remaining = state.total === undefined ? 0 : Math.max(0, state.total - state.bytes);
+    return checkFreeSpace(state.path, folder, remaining, limits.minFreeBytes).catch((e: Error) => {
+      throw new MirrorError('DISK_FULL', `${e.message} (free space fell below minFreeSpace during the write)`);
+    });
+  };
 }
 
 export interface TransferOptions {
@@ -242,8 +217,8 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
       : [];
   if (ranges.length > 1) return transferSplit(source, id, state, res, ranges, opts);
 
-  // Opened before the body flows: a cut that arrives while an fs stream is still opening its file would discard
-  // every byte received so far, and the next attempt could not resume.
+  // Created (or truncated) before the body flows, and kept open for the background flush. writeRange writes what was
+  // received before it reports a cut, so the next attempt resumes after it.
   const file = await open(state.path, flags).catch(async (e: unknown) => {
     await res.body.dump().catch(() => undefined);
     throw networkError(e, res.finalUrl);
@@ -253,10 +228,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
-    const received = untilBroken(res.body);
-    await pipeline(received.chunks, watch, file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES }), { signal });
-    const broken = received.broken();
-    if (broken !== undefined) throw broken;
+    await writeRange(state.path, { start: state.bytes, end: Number.POSITIVE_INFINITY }, res.body, signal, () => undefined, watch);
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { contiguousBytes, MIN_SEGMENT_BYTES, planSegments } from '../../src/sync/segments.js';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { contiguousBytes, MIN_SEGMENT_BYTES, planSegments, writeRange } from '../../src/sync/segments.js';
 
 const MiB = 1024 * 1024;
 
@@ -34,5 +38,66 @@ describe('contiguousBytes', () => {
   it('stops at the first range that is incomplete, whatever follows', () => {
     expect(contiguousBytes(ranges, [3, 10, 10])).toBe(3);
     expect(contiguousBytes(ranges, [10, 10, 10])).toBe(30);
+  });
+});
+
+describe('writeRange', () => {
+  const dirs: string[] = [];
+  afterEach(async () => Promise.all(dirs.splice(0).map((d) => rm(d, { recursive: true, force: true }))));
+  const emptyFile = async (): Promise<string> => {
+    const dir = await mkdtemp(join(tmpdir(), 'write-range-'));
+    dirs.push(dir);
+    await writeFile(join(dir, 'f'), '');
+    return join(dir, 'f');
+  };
+  /** Three 64 KiB parts of 1, 2, 3, then the connection breaks. */
+  const cutBody = (): Readable =>
+    Readable.from(
+      (function* () {
+        for (const byte of [1, 2, 3]) yield Buffer.alloc(64 * 1024, byte);
+        throw new Error('socket hang up');
+      })(),
+    );
+
+  it('writes every part received before a break, then reports the break', async () => {
+    const path = await emptyFile();
+    let written = 0;
+    const seen: number[] = [];
+    const run = writeRange(
+      path,
+      { start: 0, end: Number.POSITIVE_INFINITY },
+      cutBody(),
+      new AbortController().signal,
+      (n) => (written += n),
+      (part) => {
+        seen.push(part[0]!);
+      },
+    );
+    await expect(run).rejects.toThrow('socket hang up');
+    expect(seen).toEqual([1, 2, 3]);
+    expect(written).toBe(3 * 64 * 1024);
+    const onDisk = await readFile(path);
+    expect(onDisk.length).toBe(3 * 64 * 1024);
+    expect(onDisk[2 * 64 * 1024]).toBe(3);
+  });
+
+  it('stops at the end of its range, and stops the body when a part is refused', async () => {
+    const path = await emptyFile();
+    expect(await writeRange(path, { start: 0, end: 100 * 1024 }, cutBody(), new AbortController().signal, () => undefined)).toBe(
+      100 * 1024,
+    );
+    const body = cutBody();
+    const refused = writeRange(
+      path,
+      { start: 0, end: Number.POSITIVE_INFINITY },
+      body,
+      new AbortController().signal,
+      () => undefined,
+      () => {
+        throw new Error('too large');
+      },
+    );
+    await expect(refused).rejects.toThrow('too large');
+    expect(body.destroyed).toBe(true);
   });
 });
