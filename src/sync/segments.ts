@@ -138,10 +138,7 @@ export async function writeRange(
         chunksDone(part.length);
       });
       if (!fits) await once(out, 'drain', { signal });
-      if (at >= range.end) {
-        await chunks.return?.();
-        break;
-      }
+      if (at >= range.end) break;
     }
     out.end();
     await finished(out);
@@ -150,7 +147,7 @@ export async function writeRange(
   } finally {
     signal.removeEventListener('abort', stop);
     out.destroy();
-    // Stopped by a failed write or watch: the body is closed too, as a for-await loop would.
+    // Whatever ended the loop (the range's end, a failed write or watch), the body is closed, as a for-await loop would.
     await chunks.return?.().catch(() => undefined);
   }
 }
