@@ -4,6 +4,7 @@ import { usageError } from '../../errors/catalogue.js';
 import { AccessLog } from '../../serve/access-log.js';
 import { announcement } from '../../serve/announce.js';
 import type { ConnectionLimits } from '../../serve/connections.js';
+import { growHeapSlowly } from '../../serve/node-options.js';
 import { loadTlsFiles } from '../../serve/tls-files.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
@@ -107,6 +108,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     .catch((e: NodeJS.ErrnoException) => {
       throw usageError(listenFailure(e, port));
     });
+  growHeapSlowly();
   if (isWorker()) {
     // Constructing one is what makes prom-client answer the primary's collection requests in this worker.
     void new AggregatorRegistry();
