@@ -1,6 +1,7 @@
 // Benchmark (issue 15): `publish` of 8 bundles to a local S3 emulator (s3rver) and to Azurite, against `rclone copy`
-// of the same files to the same S3 emulator in the same run with the same concurrency (one file at a time, 4 parts of
-// 8 MiB in flight), with peak RSS from GNU time. Linux; needs GNU time and rclone (Debian package `rclone`).
+// of the same files to the same S3 emulator in the same run with the same concurrency (one file at a time, as many
+// parts of the same size in flight as publish uses), with peak RSS from GNU time. Linux; needs GNU time and rclone
+// (Debian package `rclone`).
 // Usage: npm run bench:publish [-- --size 256MB --repeat 3]
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import S3rver from 's3rver';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
+import { PART_BYTES, PARTS_IN_FLIGHT } from '../dist/replicas/object-store.js';
 import { BIN, benchOptions, median, timed } from './measure.mjs';
 
 const { SIZE, REPEAT, WORK, keep } = benchOptions('publish');
@@ -96,9 +98,9 @@ for (let i = 0; i < REPEAT; i++) {
       '--transfers',
       '1',
       '--s3-upload-concurrency',
-      '4',
+      String(PARTS_IN_FLIGHT),
       '--s3-chunk-size',
-      '8M',
+      `${PART_BYTES / 1024 / 1024}M`,
       '--s3-provider',
       'Other',
       '--s3-endpoint',
