@@ -37,8 +37,8 @@ function collectEvery(bytes: number, type: 'minor' | 'major'): (done: number) =>
 export const chunksDone = collectEvery(8 * 1024 * 1024, 'minor');
 
 /**
- * An upload's part buffers (8 MiB) live as long as the part's request, long enough for V8 to move their wrappers to
- * the old generation, where a scavenge never looks: dead parts piled up until a full collection (bench:publish). A
- * full collection of the small heap every 32 MiB of finished parts frees them.
+ * An upload's part buffers (PART_BYTES) live as long as the part's request, long enough for V8 to move their
+ * wrappers to the old generation, where a scavenge never looks: dead parts piled up until a full collection
+ * (bench:publish). A full collection of the small heap every 32 MiB of finished parts frees them.
  */
 export const partsDone = collectEvery(32 * 1024 * 1024, 'major');
