@@ -119,6 +119,14 @@ function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorErro
   );
 }
 
+/** A part from the connection that carries the file's start, in order: hashed, counted, and due for a flush. */
+function takePart(state: TransferState, flush: BackgroundFlush, part: Buffer): void {
+  state.hash.update(part);
+  state.bytes += part.length;
+  state.received += part.length;
+  flush.wrote(part.length);
+}
+
 /**
  * What every received part passes before it is written: hashed and counted (progress), held to maxBundleSize (a body
  * without Content-Length may never end) and minFreeSpace (checked again every few MB, so a body longer than announced,
@@ -136,11 +144,8 @@ function writeWatch(
   const every = freeSpaceCheckBytes(limits.minFreeBytes);
   return (part) => {
     if (state.bytes > limits.maxBundleBytes) throw tooLargeError('is longer than that', limits, url);
-    state.hash.update(part);
-    state.bytes += part.length;
-    state.received += part.length;
+    takePart(state, flush, part);
     onProgress?.(state.bytes, state.total);
-    flush.wrote(part.length);
     sinceCheck += part.length;
     if (limits.minFreeBytes === 0 || sinceCheck < every) return;
     sinceCheck = 0;
@@ -278,10 +283,7 @@ async function transferSplit(
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
     await writeRange(state.path, { start: 0, end }, res.body, stop, onBytes, (part) => {
-      state.hash.update(part);
-      state.bytes += part.length;
-      state.received += part.length;
-      flush.wrote(part.length);
+      takePart(state, flush, part);
       progress();
     });
     if (state.bytes < end) {
