@@ -35,16 +35,12 @@ export const METADATA = { sha256: 'sha256', writer: 'writer' } as const;
 export const WRITER_MARK = 'mdatp-mirror';
 
 /**
- * Bytes per S3 part / Azure block (S3's smallest, as rclone's default), and parts in flight per upload. Each part in
- * flight holds a part and a read more (lib-storage gathers past the part size before it cuts), so the size is most of
- * publish's peak: 8 MiB parts measured S3 169-174 and Azure 159-162 MiB, 5 MiB 151-154 and 145-155, at the same
- * time against rclone with the same parts (bench/publish.mjs). 3 in flight was slower than rclone (1.06x). S3's
- * 10,000 parts still allow objects of 48 GiB.
+ * Bytes per S3 part / Azure block (S3's smallest, as rclone's default), and parts in flight per upload: each part in
+ * flight holds one buffer of PART_BYTES (file-parts.ts), so these two are most of publish's peak. 3 in flight was
+ * slower than rclone (1.06x, bench/publish.mjs). S3's 10,000 parts still allow objects of 48 GiB.
  */
 export const PART_BYTES = 5 * 1024 * 1024;
 export const PARTS_IN_FLIGHT = 4;
-/** Read size: parts are gathered from 1 MiB reads (8 MiB reads measured ~100 MB more peak RSS, bench/publish.mjs). */
-export const READ_BYTES = 1024 * 1024;
 
 /** Whether a key (relative to the prefix) is one the served tree can hold: a pair file, or the signed index. */
 export function isTreeKey(key: string): boolean {

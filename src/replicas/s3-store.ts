@@ -1,13 +1,22 @@
 // An S3 (or S3-compatible: MinIO, Ceph, other clouds) replica. Loaded only when a target is configured: the SDK is
 // large. Credentials come from the SDK's standard chain (environment, profile, instance or task role).
-import { DeleteObjectCommand, HeadObjectCommand, S3Client, paginateListObjectsV2 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+  paginateListObjectsV2,
+  type CompletedPart,
+} from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import type { S3Target } from '../settings/publish-targets.js';
-import { partsDone } from '../util/dead-buffers.js';
-import { CACHE_CONTROL, METADATA, PART_BYTES, PARTS_IN_FLIGHT, READ_BYTES, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
+import { partCount, sendInParts } from './file-parts.js';
+import { CACHE_CONTROL, METADATA, WRITER_MARK, contentType, isTreeKey } from './object-store.js';
 import type { LocalObject, ObjectStore, RemoteObject } from './object-store.js';
-import { verifiedRead } from './verified-read.js';
 
 export class S3Store implements ObjectStore {
   readonly location: string;
@@ -49,35 +58,55 @@ export class S3Store implements ObjectStore {
   }
 
   async upload(object: LocalObject, signal?: AbortSignal): Promise<void> {
-    const upload = new Upload({
-      client: this.client,
-      partSize: PART_BYTES,
-      queueSize: PARTS_IN_FLIGHT,
-      params: {
-        Bucket: this.target.bucket,
-        Key: this.target.prefix + object.key,
-        Body: verifiedRead(object, READ_BYTES),
-        ContentLength: object.size,
-        ContentType: contentType(object.key),
-        CacheControl: CACHE_CONTROL,
-        // The service checks each request's SHA-256 on arrival: a corrupted part is rejected, never committed.
-        ChecksumAlgorithm: 'SHA256',
-        Metadata: { [METADATA.sha256]: object.sha256, [METADATA.writer]: WRITER_MARK, mirror: encodeURIComponent(this.mirrorName) },
-      },
-    });
-    // lib-storage reports each finished part with the bytes sent so far: what partsDone counts is the difference.
-    let sent = 0;
-    upload.on('httpUploadProgress', (p) => {
-      const loaded = p.loaded ?? sent;
-      partsDone(loaded - sent);
-      sent = loaded;
-    });
-    const abort = () => void upload.abort();
-    signal?.addEventListener('abort', abort, { once: true });
+    const key = { Bucket: this.target.bucket, Key: this.target.prefix + object.key };
+    const described = {
+      ...key,
+      ContentType: contentType(object.key),
+      CacheControl: CACHE_CONTROL,
+      // The service checks each request's SHA-256 on arrival: a corrupted part is rejected, never committed.
+      ChecksumAlgorithm: 'SHA256' as const,
+      Metadata: { [METADATA.sha256]: object.sha256, [METADATA.writer]: WRITER_MARK, mirror: encodeURIComponent(this.mirrorName) },
+    };
+    const options = { abortSignal: signal };
+    if (partCount(object.size) === 1) {
+      await sendInParts(
+        object,
+        async ({ bytes }) => {
+          await this.client.send(new PutObjectCommand({ ...described, Body: bytes, ContentLength: bytes.length }), options);
+        },
+        signal,
+      );
+      return;
+    }
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand(described), options);
+    const parts: CompletedPart[] = [];
     try {
-      await upload.done();
-    } finally {
-      signal?.removeEventListener('abort', abort);
+      await sendInParts(
+        object,
+        async ({ number, bytes }) => {
+          const sent = await this.client.send(
+            new UploadPartCommand({
+              ...key,
+              UploadId,
+              PartNumber: number,
+              Body: bytes,
+              ContentLength: bytes.length,
+              ChecksumAlgorithm: 'SHA256',
+            }),
+            options,
+          );
+          // Without its ETag a part cannot be committed (a proxy or a CORS rule that hides the header).
+          if (sent.ETag === undefined) throw new Error(`part ${number} of ${key.Key} came back without an ETag`);
+          parts.push({ PartNumber: number, ETag: sent.ETag, ...(sent.ChecksumSHA256 ? { ChecksumSHA256: sent.ChecksumSHA256 } : {}) });
+        },
+        signal,
+      );
+      parts.sort((a, b) => a.PartNumber! - b.PartNumber!);
+      await this.client.send(new CompleteMultipartUploadCommand({ ...key, UploadId, MultipartUpload: { Parts: parts } }), options);
+    } catch (e) {
+      // Parts never completed are billed storage until aborted (or a lifecycle rule removes them).
+      await this.client.send(new AbortMultipartUploadCommand({ ...key, UploadId })).catch(() => undefined);
+      throw e;
     }
   }
 

@@ -8,23 +8,23 @@ import { runInNewContext } from 'node:vm';
 let exposed = false;
 let gc: NodeJS.GCFunction | undefined;
 
-function collect(type: 'minor' | 'major'): void {
+function collect(): void {
   if (!exposed) {
     exposed = true;
     setFlagsFromString('--expose-gc');
     gc = runInNewContext('gc') as NodeJS.GCFunction | undefined;
   }
-  gc?.({ type });
+  gc?.({ type: 'minor' });
 }
 
 /** A counter of bytes whose buffers are no longer needed that collects once every `bytes`. */
-function collectEvery(bytes: number, type: 'minor' | 'major'): (done: number) => void {
+function collectEvery(bytes: number): (done: number) => void {
   let since = 0;
   return (done) => {
     since += done;
     if (since < bytes) return;
     since = 0;
-    collect(type);
+    collect();
   };
 }
 
@@ -34,11 +34,4 @@ function collectEvery(bytes: number, type: 'minor' | 'major'): (done: number) =>
  * concurrent marking took ~1 CPU s per GB downloaded on V8's helper threads at 16 MiB (18-38 of them per GB, 1 at 4
  * or 8 MiB); 4 MiB costs more in scavenges than it saves (bench/).
  */
-export const chunksDone = collectEvery(8 * 1024 * 1024, 'minor');
-
-/**
- * An upload's part buffers (PART_BYTES) live as long as the part's request, long enough for V8 to move their
- * wrappers to the old generation, where a scavenge never looks: dead parts piled up until a full collection
- * (bench:publish). A full collection of the small heap every 32 MiB of finished parts frees them.
- */
-export const partsDone = collectEvery(32 * 1024 * 1024, 'major');
+export const chunksDone = collectEvery(8 * 1024 * 1024);
