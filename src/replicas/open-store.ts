@@ -1,6 +1,7 @@
 // Opens a target's store, loading its SDK only now: a download with no targets never pays for the cloud SDKs.
 import type { Logger } from '../log/logger.js';
 import type { PublishTarget } from '../settings/publish-targets.js';
+import { keepYoungGenerationSmall } from '../util/v8-heap.js';
 import type { ObjectStore } from './object-store.js';
 
 let warningsRouted = false;
@@ -23,8 +24,10 @@ export async function openStore(target: PublishTarget, mirrorName: string, env: 
   routeThirdPartyWarnings(logger);
   if (target.type === 's3') {
     const { S3Store } = await import('./s3-store.js');
+    keepYoungGenerationSmall();
     return new S3Store(target, mirrorName);
   }
   const { AzureStore } = await import('./azure-store.js');
+  keepYoungGenerationSmall();
   return AzureStore.open(target, mirrorName, env);
 }

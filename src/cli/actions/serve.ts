@@ -4,7 +4,7 @@ import { usageError } from '../../errors/catalogue.js';
 import { AccessLog } from '../../serve/access-log.js';
 import { announcement } from '../../serve/announce.js';
 import type { ConnectionLimits } from '../../serve/connections.js';
-import { growHeapSlowly } from '../../serve/node-options.js';
+import { growHeapSlowly } from '../../util/v8-heap.js';
 import { loadTlsFiles } from '../../serve/tls-files.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
