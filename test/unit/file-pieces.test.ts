@@ -28,25 +28,6 @@ async function withFile<T>(use: (fd: number) => Promise<T>): Promise<T> {
 }
 
 describe('forEachPiece', () => {
-  it("waits for a handler that returns a promise before it reuses that piece's buffer", async () => {
-    // A slow consumer (a socket write to a slow client; 20 ms is far longer than the read-ahead of a cached piece): the
-    // next handler must not start, on a buffer read into meanwhile, before this one is done.
-    const later: Buffer[] = [];
-    let running = 0;
-    let most = 0;
-    const read = await withFile((fd) =>
-      forEachPiece(fd, 0, undefined, async (piece) => {
-        most = Math.max(most, ++running);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        later.push(Buffer.from(piece));
-        running--;
-      }),
-    );
-    expect(most).toBe(1);
-    expect(read).toBe(data.length);
-    expect(sha(Buffer.concat(later))).toBe(sha(data));
-  });
-
   it('hands over every byte of a range in order, and to the end of the file without one', async () => {
     const hash = createHash('sha256');
     const start = 1000;
