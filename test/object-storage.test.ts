@@ -13,13 +13,14 @@ import {
   AZURITE_KEY,
   S3_CREDENTIALS,
   azuriteConnectionString,
+  expectReplicaMatches,
   startAzurite,
   startRecordingProxy,
   startS3,
   type Emulator,
   type RecordingProxy,
 } from './helpers/object-stores.js';
-import { expectConsistentMirror, removeDir, snapshot, tempDir, writeSettings } from './helpers/mirror.js';
+import { expectConsistentMirror, removeDir, tempDir, writeSettings } from './helpers/mirror.js';
 
 const f = useMirrorFixture();
 const X86 = { os: 'linux', channel: 'production', arch: 'x86_64' } as const;
@@ -27,17 +28,6 @@ const BUCKET = 'fleet-mirror';
 const CONTAINER = 'mirror';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-
-/** Every served file of the local tree, fetched from the replica's public URL: same bytes, nothing missing. */
-async function expectReplicaMatches(baseUrl: string): Promise<void> {
-  const local = await snapshot(f.mirror);
-  expect(Object.keys(local).length).toBeGreaterThan(0);
-  for (const [path, hash] of Object.entries(local)) {
-    const r = await fetch(`${baseUrl}${path}`);
-    expect(r.status, `${path} is published`).toBe(200);
-    expect(sha256(Buffer.from(await r.arrayBuffer())), `${path} has the local bytes`).toBe(hash);
-  }
-}
 
 const puts = (p: RecordingProxy): string[] =>
   p.seen
@@ -74,7 +64,7 @@ describe('publish to S3 (s3rver)', () => {
     const first = await cli('download');
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/s3-eu: s3:\/\/fleet-mirror\/site-a\/: put \d+ object\(s\)/);
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
     const order = puts(proxy);
     const lastBundle = Math.max(...order.map((k, i) => (k.endsWith('/updates.zip') ? i : -1)));
     const firstManifest = order.findIndex((k) => k.endsWith('/manifest.json'));
@@ -111,7 +101,7 @@ describe('publish to S3 (s3rver)', () => {
         .map((k) => `/${BUCKET}/site-a/${k}`)
         .sort(),
     );
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
     const verify = await runCli(['verify', `${publicUrl()}linux/production/`]);
     expect(verify.code, verify.stdout + verify.stderr).toBe(0);
   });
@@ -128,7 +118,7 @@ describe('publish to S3 (s3rver)', () => {
     proxy.down = false;
     const back = await cli('publish', '--target', 's3-eu');
     expect(back.code, back.stderr).toBe(0);
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
     const s = await cli('status');
     expect(s.stdout).toMatch(/publish target s3-eu: in sync/);
   });
@@ -154,7 +144,7 @@ describe('publish to S3 (s3rver)', () => {
     expect((await fetch(`${publicUrl()}linux/production_back/arch_x86_64/updates.zip`)).status).toBe(404);
     expect((await fetch(`${publicUrl()}README.txt`)).status).toBe(200);
     expect((await fetch(`${publicUrl()}linux/preview/arch_x86_64/manifest.json`)).status).toBe(200);
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
   });
 
   it('never empties the bucket because the local folder is empty (a wrong downloadFolder)', async () => {
@@ -166,7 +156,7 @@ describe('publish to S3 (s3rver)', () => {
     const r = await cli('publish');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('the local tree is empty, and publishing it would delete');
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
   });
 
   it('keeps credentials out of output and log, and names a missing credential', async () => {
@@ -221,7 +211,7 @@ describe('publish to Azure Blob Storage (Azurite)', () => {
   it('publishes every object with the right bytes, sends nothing the second time, and verify passes on its URL', async () => {
     const first = await cli('download');
     expect(first.code, first.stderr).toBe(0);
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
     const blockPuts = proxy.seen.filter((s) => s.includes('comp=block'));
     expect(blockPuts.length).toBeGreaterThan(0);
 
@@ -242,7 +232,7 @@ describe('publish to Azure Blob Storage (Azurite)', () => {
     const once = await cli('download');
     expect(once.code, once.stderr).toBe(0);
     expect(damaged).toBeGreaterThan(1);
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
 
     f.upstream.catalog.bump(X86);
     proxy.corrupt = (req) => req.method === 'PUT' && (req.url ?? '').includes('comp=block&');
@@ -260,7 +250,7 @@ describe('publish to Azure Blob Storage (Azurite)', () => {
 
     proxy.corrupt = undefined;
     expect((await cli('publish')).code).toBe(0);
-    await expectReplicaMatches(publicUrl());
+    await expectReplicaMatches(f.mirror, publicUrl());
   });
 
   it('never prints or logs the account key, even when the service refuses', async () => {

@@ -2,12 +2,15 @@
 // its own process) and s3rver (an S3-compatible server), each behind a recording proxy that counts the requests
 // the tool made, can damage a request body on its way, and can play a service that is down.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import S3rver from 's3rver';
+import { expect } from 'vitest';
+import { snapshot } from './mirror.js';
 
 export interface Emulator {
   readonly port: number;
@@ -102,4 +105,16 @@ export async function startRecordingProxy(targetPort: number): Promise<Recording
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return Object.assign(proxy, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+/** Every served file of the local tree, fetched from the replica's public URL: same bytes, nothing missing. */
+export async function expectReplicaMatches(mirror: string, baseUrl: string): Promise<void> {
+  const local = await snapshot(mirror);
+  expect(Object.keys(local).length).toBeGreaterThan(0);
+  for (const [path, hash] of Object.entries(local)) {
+    const r = await fetch(`${baseUrl}${path}`);
+    expect(r.status, `${path} is published`).toBe(200);
+    const bytes = Buffer.from(await r.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex'), `${path} has the local bytes`).toBe(hash);
+  }
 }
