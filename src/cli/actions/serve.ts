@@ -4,7 +4,7 @@ import { usageError } from '../../errors/catalogue.js';
 import { AccessLog } from '../../serve/access-log.js';
 import { announcement } from '../../serve/announce.js';
 import type { ConnectionLimits } from '../../serve/connections.js';
-import { growHeapSlowly } from '../../util/v8-heap.js';
+import { growHeapSlowly, keepYoungGenerationSmall } from '../../util/v8-heap.js';
 import { loadTlsFiles } from '../../serve/tls-files.js';
 import { MirrorServer } from '../../serve/server.js';
 import { AggregatorRegistry, clusterMetrics, isWorker, shutdownRequested, startWorkers } from '../../serve/cluster.js';
@@ -109,6 +109,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
       throw usageError(listenFailure(e, port));
     });
   growHeapSlowly();
+  keepYoungGenerationSmall();
   if (isWorker()) {
     // Constructing one is what makes prom-client answer the primary's collection requests in this worker.
     void new AggregatorRegistry();
