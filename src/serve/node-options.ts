@@ -1,5 +1,5 @@
 // How V8 manages memory for a server that lives for weeks and answers a fleet's many short requests (serve also sets
-// growHeapSlowly from util/v8-heap.ts at run time).
+// the V8 heap flags of util/v8-heap.ts at run time, which cover a server started without these options).
 //
 // The V8 options serve runs with when the OS starts it (serve install) and for its worker processes. Many short-lived
 // connections (a fleet's HEADs and 304s) made V8 grow the young generation to its largest, and the server's peak
