@@ -149,9 +149,9 @@ describe('serve: HTTP', () => {
 
   it('refuses a symlink planted after the real file was served, a symlinked folder, and does not stall on a FIFO', async () => {
     serve = await startServe(settingsArgs());
-    const get = async (path: string, headers: Record<string, string> = {}): Promise<{ status: number; raw: string }> => {
+    const get = async (path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; raw: string }> => {
       const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`);
-      const raw = await rawRequest(serve!.port, `GET ${path} HTTP/1.1\r\nHost: x\r\n${extra.join('')}Connection: close\r\n\r\n`);
+      const raw = await rawRequest(serve!.port, `${method} ${path} HTTP/1.1\r\nHost: x\r\n${extra.join('')}Connection: close\r\n\r\n`);
       return { status: Number(/^HTTP\/1\.1 (\d+)/.exec(raw)?.[1]), raw };
     };
     // Served once (its real path checked and remembered), then replaced by a symlink leading out of the tree.
@@ -167,6 +167,8 @@ describe('serve: HTTP', () => {
       expect(again.status, JSON.stringify(headers)).toBe(404);
       expect(again.raw).not.toContain(SECRET);
     }
+    // Nor does a HEAD tell the outside file's size.
+    expect((await get(BUNDLE, {}, 'HEAD')).status).toBe(404);
     // A folder of the tree replaced by a symlink to a folder outside that holds a file of the served name.
     await mkdir(join(dir, 'outside'), { recursive: true });
     await writeFile(join(dir, 'outside/manifest.json'), SECRET);
@@ -218,6 +220,9 @@ describe('serve: a bundle replaced while a client downloads it', () => {
     serve = await startServe(settingsArgs());
     const old = await readFile(join(mirror, BUNDLE));
     const client = await pausedDownload(serve.base + BUNDLE);
+    // The file is now known to the server: HEADs and 304s about it are answered from the path's stat.
+    const oldTag = (await fetchRaw(serve.base + BUNDLE, {}, 'HEAD')).res.headers.etag!;
+    expect((await fetchRaw(serve.base + BUNDLE, { 'if-none-match': oldTag })).res.statusCode).toBe(304);
 
     upstream.catalog.bump({ os: 'linux' });
     expect((await runCli(['download', '--settings', join(dir, 'settings.json')])).code).toBe(0);
@@ -225,8 +230,14 @@ describe('serve: a bundle replaced while a client downloads it', () => {
     expect(sha(replaced)).not.toBe(sha(old));
 
     expect(sha(await client.finish())).toBe(sha(old));
-    const next = await fetchRaw(serve.base + BUNDLE);
+    // An endpoint holding the old bundle's tag gets the new bundle, not a 304.
+    const next = await fetchRaw(serve.base + BUNDLE, { 'if-none-match': oldTag });
+    expect(next.res.statusCode).toBe(200);
+    expect(next.res.headers.etag).not.toBe(oldTag);
     expect(sha(next.body)).toBe(sha(replaced));
+    const head = await fetchRaw(serve.base + BUNDLE, {}, 'HEAD');
+    expect(head.res.headers.etag).toBe(next.res.headers.etag);
+    expect(Number(head.res.headers['content-length'])).toBe(replaced.length);
   });
 });
 

@@ -1,8 +1,8 @@
-// Sends one file from an opened descriptor: the headers (length, ETag, Last-Modified) and the bytes come from the
-// same open file, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
+// Sends one file: a body only from an opened descriptor, whose fstat the headers (length, ETag, Last-Modified) come
+// from, so a bundle renamed over while a client downloads it never mixes two files. (@fastify/send works
 // from the path and reopens the file after its stat; range-parser and fresh are the same jshttp pieces it uses.)
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { constants, fstatSync, openSync, type Stats } from 'node:fs';
+import { constants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import fresh from 'fresh';
 import rangeParser from 'range-parser';
@@ -35,7 +35,7 @@ const REPLACE_GAP_WAITS_MS = process.platform === 'win32' ? [5, 20, 75] : [];
 /**
  * The metadata calls (open, fstat, close) are synchronous, as nginx makes them: each takes microseconds on a local
  * disk, while a thread-pool round trip and a FileHandle per request cost more than the call itself (bench:serve: 304s
- * went from 0.20x to 0.30x of nginx's rate, HEAD from 0.56x to 1.07x). The bytes are read asynchronously.
+ * went from 0.20x to 0.30x of nginx's rate, HEAD from 0.56x to 1.07x). The bytes go out through send-bytes.ts.
  */
 async function openServed(path: string): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {
@@ -52,100 +52,132 @@ async function openServed(path: string): Promise<number | undefined> {
   }
 }
 
-/** What a file's headers say about it, derived from its fstat: the same for every request until the file changes. */
+/** What a file's headers say about it, derived from its stat: the same for every request until the file changes. */
 interface Validators {
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
   readonly etag: string;
   readonly lastModified: Date;
   readonly lastModifiedText: string;
-  readonly type: string;
+  /** The headers every answer about this file carries (a 304 sends exactly these): one array, never changed. */
+  readonly headers: readonly string[];
 }
 
 /**
- * Keyed by path, inode, size and modification time, so a replaced or changed file gets new validators. Formatting them
- * per request was a tenth of a 304's cost (bench:serve).
+ * By path, checked against the file's inode, size and modification time, so a replaced or changed file gets new
+ * validators. Formatting them per request was a tenth of a 304's cost, and formatting a key from the numbers to look
+ * them up most of what was left of it (bench:serve).
  */
-const validatorCache = new BoundedCache<Validators>(256);
+const validatorCache = new BoundedCache<string, Validators>(256);
 
 function validatorsFor(path: string, st: Stats): Validators {
-  const key = `${path}\0${st.ino}\0${st.size}\0${st.mtimeMs}`;
-  const known = validatorCache.get(key);
-  if (known) return known;
+  const known = validatorCache.get(path);
+  if (known && known.ino === st.ino && known.size === st.size && known.mtimeMs === st.mtimeMs) return known;
   const lastModified = new Date(Math.floor(st.mtimeMs / 1000) * 1000);
-  return validatorCache.remember(key, {
-    // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
-    etag: `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`,
+  const lastModifiedText = lastModified.toUTCString();
+  // The inode is part of the tag: a rename-replace with the same size and second gets a new ETag.
+  const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}-${st.ino.toString(16)}"`;
+  const type = TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream';
+  return validatorCache.remember(path, {
+    ino: st.ino,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    etag,
     lastModified,
-    lastModifiedText: lastModified.toUTCString(),
-    type: TYPES[path.split('.').pop() ?? ''] ?? 'application/octet-stream',
+    lastModifiedText,
+    // One writeHead with every header: a setHeader per header cost more than the headers' formatting.
+    headers: ['Accept-Ranges', 'bytes', 'ETag', etag, 'Last-Modified', lastModifiedText, 'Cache-Control', 'no-cache', 'Content-Type', type],
   });
 }
 
+/** The answer a request gets about one file, decided from its stat alone. */
+interface Answer {
+  readonly status: number;
+  readonly headers: readonly string[];
+  /** The byte range to send; undefined when the answer has no body (304, 416, HEAD, an empty file). */
+  readonly body: { readonly start: number; readonly end: number } | undefined;
+}
+
+function answerFor(req: IncomingMessage, path: string, st: Stats): Answer {
+  const v = validatorsFor(path, st);
+  if (fresh(req.headers, { etag: v.etag, 'last-modified': v.lastModifiedText }))
+    return { status: 304, headers: v.headers, body: undefined };
+
+  let start = 0;
+  let end = st.size - 1;
+  let status = 200;
+  const headers = [...v.headers];
+  const range = req.headers.range;
+  const ifRange = req.headers['if-range'] as string | undefined;
+  if (range && (ifRange === undefined || ifRangeMatches(ifRange, v.etag, v.lastModified))) {
+    const ranges = rangeParser(st.size, range, { combine: true });
+    if (ranges === -1) {
+      headers.push('Content-Range', `bytes */${st.size}`);
+      return { status: 416, headers, body: undefined };
+    }
+    // Malformed (-2) or several ranges: answer with the whole file, which every client accepts.
+    if (Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes') {
+      start = ranges[0]!.start;
+      end = ranges[0]!.end;
+      status = 206;
+      headers.push('Content-Range', `bytes ${start}-${end}/${st.size}`);
+    }
+  }
+  const length = st.size === 0 ? 0 : end - start + 1;
+  headers.push('Content-Length', String(length));
+  return { status, headers, body: req.method === 'HEAD' || length === 0 ? undefined : { start, end } };
+}
+
+function answerWithoutBody(res: ServerResponse, answer: Answer): Sent {
+  // Node reads the array and keeps no reference to it: the cached 304 headers stay as they are.
+  res.writeHead(answer.status, answer.headers as string[]);
+  res.end();
+  return { status: answer.status, bytes: 0 };
+}
+
+/** The path's stat when it names a regular file this server has opened and found inside the tree before. */
+function statKnown(path: string, tree: ServedTree): Stats | undefined {
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    return st?.isFile() && tree.knows(st) ? st : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where served files must lie (tree-guard.ts). */
+export interface ServedTree {
+  /** Whether a file with this identity was opened and found inside the tree before: no file-system call. */
+  knows(st: Stats): boolean;
+  /** Checks the file whose descriptor was opened (st is its fstat) and remembers it when it lies inside the tree. */
+  contains(path: string, st: Stats): boolean;
+}
+
 /**
- * Returns undefined when the file does not exist, is not a regular file, or `allowed` refuses it (the caller answers
- * 404). `allowed` sees the open descriptor's fstat: what it approves is what is sent.
+ * Returns undefined when the file does not exist, is not a regular file, or lies outside the tree (the caller answers
+ * 404). An answer without a body (a fleet's 304s, HEADs) for a file already opened and checked needs only the path's
+ * stat: one system call instead of open, fstat and close. Bytes are only ever sent from a descriptor whose fstat
+ * the headers come from.
  */
-export async function sendFile(
-  req: IncomingMessage,
-  res: ServerResponse,
-  path: string,
-  allowed: (st: Stats) => boolean,
-): Promise<Sent | undefined> {
+export async function sendFile(req: IncomingMessage, res: ServerResponse, path: string, tree: ServedTree): Promise<Sent | undefined> {
+  const known = statKnown(path, tree);
+  if (known) {
+    const answer = answerFor(req, path, known);
+    if (!answer.body) return answerWithoutBody(res, answer);
+  }
+
   const fd = await openServed(path);
   if (fd === undefined) return undefined;
   let streaming = false;
   try {
     const st = fstatSync(fd);
-    if (!st.isFile() || !allowed(st)) return undefined;
-    const { etag, lastModified, lastModifiedText, type } = validatorsFor(path, st);
-    // One writeHead with every header: a setHeader per header cost more than the headers' formatting.
-    const headers: string[] = [
-      'Accept-Ranges',
-      'bytes',
-      'ETag',
-      etag,
-      'Last-Modified',
-      lastModifiedText,
-      'Cache-Control',
-      'no-cache',
-      'Content-Type',
-      type,
-    ];
-
-    if (fresh(req.headers, { etag, 'last-modified': lastModifiedText })) {
-      res.writeHead(304, headers);
-      res.end();
-      return { status: 304, bytes: 0 };
-    }
-
-    let start = 0;
-    let end = st.size - 1;
-    let status = 200;
-    const range = req.headers.range;
-    const ifRange = req.headers['if-range'] as string | undefined;
-    if (range && (ifRange === undefined || ifRangeMatches(ifRange, etag, lastModified))) {
-      const ranges = rangeParser(st.size, range, { combine: true });
-      if (ranges === -1) {
-        res.writeHead(416, [...headers, 'Content-Range', `bytes */${st.size}`]);
-        res.end();
-        return { status: 416, bytes: 0 };
-      }
-      // Malformed (-2) or several ranges: answer with the whole file, which every client accepts.
-      if (Array.isArray(ranges) && ranges.length === 1 && ranges.type === 'bytes') {
-        start = ranges[0]!.start;
-        end = ranges[0]!.end;
-        status = 206;
-        headers.push('Content-Range', `bytes ${start}-${end}/${st.size}`);
-      }
-    }
-    const length = st.size === 0 ? 0 : end - start + 1;
-    headers.push('Content-Length', String(length));
-    res.writeHead(status, headers);
-    if (req.method === 'HEAD' || length === 0) {
-      res.end();
-      return { status, bytes: 0 };
-    }
+    if (!st.isFile() || !tree.contains(path, st)) return undefined;
+    const answer = answerFor(req, path, st);
+    if (!answer.body) return answerWithoutBody(res, answer);
+    res.writeHead(answer.status, answer.headers as string[]);
     streaming = true;
-    return { status, bytes: await sendBytes(fd, res, start, end) };
+    return { status: answer.status, bytes: await sendBytes(fd, res, answer.body.start, answer.body.end) };
   } finally {
     if (!streaming) closeQuietly(fd);
   }

@@ -23,7 +23,7 @@ const DIR = new RegExp(`^(?:|${STAGING_DIR}|${TREE})$`);
  * Decisions by request target: a mirror's clients ask for the same few dozen paths over and over, and deciding again
  * (decoding, splitting, matching) was a tenth of a 304's cost (bench:serve). Decisions are immutable.
  */
-const decided = new BoundedCache<PathDecision>(512);
+const decided = new BoundedCache<string, PathDecision>(512);
 
 export function decidePath(rawUrl: string): PathDecision {
   return decided.get(rawUrl) ?? decided.remember(rawUrl, decide(rawUrl));
