@@ -98,7 +98,7 @@ export async function main(argv: string[], given?: CommandIo): Promise<number> {
     }
     io.stderr.write(
       `mdatp-mirror: unexpected error (a bug; the served tree is never left partial, publishing only renames verified files): ${(e as Error)?.stack ?? String(e)}\n` +
-        'Run again with --verbose and report this output together with the log file.\n',
+        'Run again with --verbose and NODE_OPTIONS=--enable-source-maps (source lines in the trace), and report that output together with the log file.\n',
     );
     return ExitCode.unexpected;
   }
