@@ -6,7 +6,8 @@ import { build } from 'esbuild';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  entryPoints: ['src/cli/main.ts'],
+  // supported-node.js stands alone (no chunk, no dependency): bin/ runs it first, on whatever Node it was started by.
+  entryPoints: { main: 'src/cli/main.ts', 'supported-node': 'src/util/supported-node.ts' },
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BIN, cleanEnv, runCli, type CliResult } from './helpers/cli.js';
 import { removeDir, tempDir, writeSettings } from './helpers/mirror.js';
@@ -37,6 +37,20 @@ describe('environment mistakes', () => {
 
     const json = await runCli(['download', '--json', '--settings', settings]);
     expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 2, error: { message } });
+  });
+
+  it('a Node.js below the floor: one message with the version, the node that ran and the fix, exit 2, before anything loads', async () => {
+    // What `process.versions.node` says is what the check reads; the libraries themselves are not loaded at all.
+    const olderNode = join(dir, 'node-20.mjs');
+    await writeFile(olderNode, "Object.defineProperty(process.versions, 'node', { value: '20.20.2' });\n");
+    const settings = await writeSettings(dir, UPSTREAM);
+    for (const args of [['download', '--settings', settings], ['--version']]) {
+      const r = await runCli(args, { env: { NODE_OPTIONS: `--import ${pathToFileURL(olderNode).href}` } });
+      expectNamedMistake(r, `Node.js 20.20.2 (${process.execPath}) is not supported: it needs Node.js 22 from 22.22.2, or 24 from 24.15.0`);
+      expect(r.stderr).toContain('npm install --prefix /opt/node24 node@24');
+      expect(r.stdout).toBe('');
+    }
+    expect((await readdir(dir)).sort()).toEqual(['node-20.mjs', 'settings.json']);
   });
 
   it('downloadFolder under a file', async () => {
