@@ -1,14 +1,14 @@
 // `schedule`: runs on a cron schedule without overlapping, stops cleanly; `schedule install`: files a scheduler accepts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, link, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import cron from 'node-cron';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../src/simulate/server.js';
-import { BIN, runCli, startCli } from './helpers/cli.js';
+import { BIN, cleanEnv, runCli, startCli } from './helpers/cli.js';
 import { expectConsistentMirror, removeDir, startUpstream, tempDir, writeSettings } from './helpers/mirror.js';
 
 let upstream: SimulatedUpstream;
@@ -260,6 +260,27 @@ describe('schedule install', () => {
     const cronDry = await install('--with', 'cron', '--dry-run');
     expect(cronDry.stdout).toContain('# dry run: nothing written');
     expect(cronDry.stdout).not.toMatch(/crontab -$/m);
+  });
+
+  it("refuses to write a job or a service that would run a node from npx's cache, which npm may clear", async () => {
+    // A hard link (a copy across file systems) stands where npx puts Node: process.execPath then names that path.
+    const npxNode = join(dir, '.npm/_npx/4f1e2a/node_modules/node/bin/node');
+    await mkdir(dirname(npxNode), { recursive: true });
+    await link(process.execPath, npxNode).catch(() => copyFile(process.execPath, npxNode));
+    for (const args of [
+      ['schedule', 'install', '--with', 'cron'],
+      ['serve', 'install', '--with', 'systemd', '--port', '8080'],
+    ]) {
+      const r = spawnSync(npxNode, [BIN, ...args, '--settings', settingsFile(), '--out', join(dir, 'out')], {
+        encoding: 'utf8',
+        env: cleanEnv(),
+      });
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`this Node.js (${npxNode}) lies in npx's cache, which npm may clear at any time`);
+      expect(r.stderr).toContain('npm install --prefix /opt/node24 node@24');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 
   it('exits 2 on an unknown --with, a bad --every, or both --every and --cron', async () => {

@@ -9,6 +9,7 @@ import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { runAs } from '../../schedule/install/run-as.js';
 import { emitGenerated } from './generated-files.js';
+import { checkLastingPaths } from '../../schedule/install/lasting-paths.js';
 
 export interface ScheduleInstallOptions extends GlobalOptions {
   readonly with?: string;
@@ -28,6 +29,7 @@ export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, 
   if (!o.cron && (everyMs === undefined || everyMs < 60_000))
     throw usageError(`--every ${o.every}: write a duration of at least 1m, like 30m, 4h or 1d.`);
   if (o.cron) checkCronExpression(o.cron);
+  checkLastingPaths({ node: process.execPath, cli: cliPath });
   // The job must not fail on its first run: the settings it will use are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const integration = INTEGRATIONS[o.with as IntegrationKind];

@@ -7,6 +7,7 @@ import { SERVICE_INTEGRATIONS, SERVICE_KINDS, type ServiceKind } from '../../sch
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { emitGenerated } from './generated-files.js';
+import { checkLastingPaths } from '../../schedule/install/lasting-paths.js';
 
 export interface ServeInstallOptions extends GlobalOptions {
   readonly with?: string;
@@ -28,6 +29,7 @@ export async function serveInstall(o: ServeInstallOptions, io: CommandIo, cliPat
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw usageError(`--port ${o.port}: a port number from 1 to 65535.`);
   if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw usageError('give --tls-cert and --tls-key together.');
+  checkLastingPaths({ node: process.execPath, cli: cliPath });
   // The service must start: the settings it will read are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const user = await runAs(o.user, settings.downloadFolder);
