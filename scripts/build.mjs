@@ -6,8 +6,7 @@ import { build } from 'esbuild';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 await build({
-  // supported-node.js stands alone (no chunk, no dependency): bin/ runs it first, on whatever Node it was started by.
-  entryPoints: { main: 'src/cli/main.ts', 'supported-node': 'src/util/supported-node.ts' },
+  entryPoints: ['src/cli/main.ts'],
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -42,5 +41,19 @@ await build({
   // it under NODE_OPTIONS=--enable-source-maps (the bug message says so) shows TypeScript lines. Unread otherwise.
   sourcemap: 'linked',
   sourcesContent: false,
+  logLevel: 'warning',
+});
+
+// bin/ runs the Node version check first, on whatever Node started it (Node 20 included): one file with no imports,
+// built on its own for an older target, so nothing the CLI's chunks need (esbuild's helpers, the require banner) can
+// load before the check or use syntax that Node cannot parse.
+await build({
+  entryPoints: { 'supported-node': 'src/util/supported-node.ts' },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node18',
+  outdir: 'dist/bundle',
+  minifyWhitespace: true,
   logLevel: 'warning',
 });
