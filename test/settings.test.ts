@@ -44,6 +44,32 @@ describe('settings', () => {
     expect(existsSync(join(dir, 'mdatp_offline_updates.log'))).toBe(true);
   });
 
+  it("reads settings.json as Windows PowerShell 5.1 writes it (Microsoft's settings.ps1: UTF-16 LE with a byte-order mark)", async () => {
+    // `$settings | ConvertTo-Json | Out-File -FilePath settings.json`: a BOM, UTF-16 LE, CRLF line ends.
+    const json = [
+      '{',
+      '    "downloadLinuxUpdates":  true,',
+      `    "downloadFolder":  ${JSON.stringify(join(dir, 'wdav-update'))},`,
+      `    "logFilePath":  ${JSON.stringify(join(dir, 'mdatp_offline_updates.log'))},`,
+      '    "architectures":  [',
+      '                          "arm64"',
+      '                      ]',
+      '}',
+      '',
+    ];
+    await writeFile(join(dir, 'settings.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json.join('\r\n'), 'utf16le')]));
+    const r = await runCli(['download', '--base-url', upstream.baseUrl], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(existsSync(join(dir, 'wdav-update/linux/production/arch_arm64/updates.zip'))).toBe(true);
+
+    // `Out-File -Encoding BigEndianUnicode`, with a mistake: reported at its line and column in the text, not the bytes.
+    const broken = Buffer.from('{\r\n  "downloadLinuxUpdates": true,,\r\n}\r\n', 'utf16le').swap16();
+    await writeFile(join(dir, 'settings.json'), Buffer.concat([Buffer.from([0xfe, 0xff]), broken]));
+    const bad = await runCli(['download', '--base-url', upstream.baseUrl], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${join(dir, 'settings.json')}:2:32: invalid JSON`);
+  });
+
   it('finds ./settings.json by default, and MDATP_MIRROR_SETTINGS when set', async () => {
     const body = {
       downloadLinuxUpdates: true,

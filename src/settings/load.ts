@@ -1,7 +1,6 @@
 // The one settings resolver every command uses. Precedence: defaults < settings file < environment < flags.
 import { findDuplicateKeys } from './duplicate-keys.js';
 import { dangerousFolderReason, logPathConflict } from './dangerous-paths.js';
-import { readFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { settingsError } from '../errors/catalogue.js';
@@ -13,6 +12,7 @@ import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from '.
 import { isLoopbackHost } from '../util/loopback.js';
 import { isHttpUrl } from '../util/location.js';
 import { parseJsonText } from '../util/json-text.js';
+import { readTextFile } from '../util/text-file.js';
 
 export type Settings = Omit<
   SettingsFile,
@@ -78,7 +78,7 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   const { path: file, named } = locateSettingsFile(overrides, source);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -97,9 +97,6 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
     }
     throw settingsError('SETTINGS_UNREADABLE', `cannot read settings file ${file}: ${(e as Error).message}. Check its permissions.`);
   }
-  // Files saved by PowerShell or Notepad often start with a byte-order mark, which JSON does not allow.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-
   let raw: unknown;
   try {
     raw = parseJsonText(text, file);
