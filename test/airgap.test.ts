@@ -230,6 +230,18 @@ describe('export and import', () => {
     await expectRefused(archive, /made by key [0-9A-F]{16}, which is not among the trusted keys/);
   });
 
+  it('trusts a public key copied by Windows PowerShell 5.1 (`Get-Content a.pub > b.pub` writes UTF-16 with a byte-order mark)', async () => {
+    expect((await central('download')).code).toBe(0);
+    const archive = join(f.dir, 'bundles.tar');
+    expect((await central('export', '--out', archive)).code).toBe(0);
+    const pub = (await readFile(join(f.dir, 'keys/mdatp-mirror.pub'), 'utf8')).trimEnd().split('\n').join('\r\n') + '\r\n';
+    await writeFile(join(f.dir, 'site', 'central.pub'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pub, 'utf16le')]));
+    await writeSettings(join(f.dir, 'site'), f.upstream, { trustedKeys: ['central.pub'] });
+    const im = await site('import', archive);
+    expect(im.code, im.stderr).toBe(0);
+    expect(im.stdout).toMatch(/signed by trusted key [0-9A-F]{16}/);
+  });
+
   it('without trustedKeys exits 2 saying how to configure it; --allow-unsigned takes an unsigned archive', async () => {
     await writeSettings(f.dir, f.upstream, {});
     expect((await central('download')).code).toBe(0);

@@ -1,8 +1,9 @@
 // Key files as settings name them: the signing side's secret key, the receiving side's trusted public keys, and the
 // key pair `keygen` writes. Every failure names the setting, the path and the fix; a secret key's bytes never appear.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, MirrorError } from '../errors/catalogue.js';
+import { readTextFile } from '../util/text-file.js';
 import { MinisignFormatError, generateKeyPair, parsePublicKey, parseSecretKey, type PublicKey, type SecretKey } from './minisign.js';
 
 const KEY_FILE = 'mdatp-mirror.key';
@@ -12,7 +13,7 @@ const keyError = (message: string): MirrorError => new MirrorError('KEY_INVALID'
 
 async function readKeyFile(path: string, setting: string, fix: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    return await readTextFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw keyError(`${setting} ${path} does not exist: ${fix}`);
