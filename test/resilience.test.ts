@@ -385,6 +385,36 @@ describe('proxy', () => {
       await proxy.close();
     }
   });
+  it('reads an environment proxy as curl does: no scheme means http://, lowercase first; refuses one it cannot use', async () => {
+    const proxy = await startProxy();
+    try {
+      await writeSettings(f.dir, f.upstream, { architectures: ['x86_64'] });
+      // "host:port" as /etc/environment often has it; the uppercase name is shadowed by the lowercase one.
+      const hostPort = new URL(proxy.url).host;
+      const r = await runCli(['download', '--settings', settingsPath()], {
+        env: { http_proxy: hostPort, HTTP_PROXY: 'socks5://127.0.0.1:9' },
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(proxy.seen.length).toBeGreaterThan(0);
+    } finally {
+      await proxy.close();
+    }
+
+    const socks = { HTTP_PROXY: 'socks5://mirror:s3cr3t@127.0.0.1:1080' };
+    const refused = await runCli(['download', '--settings', settingsPath()], { env: socks });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'HTTP_PROXY=socks5://127.0.0.1:1080 in the environment: only http:// and https:// proxies are supported, not socks5://.',
+    );
+    expect(refused.stderr).not.toMatch(/s3cr3t|unexpected error|\n\s+at /);
+    const check = await runCli(['check', '--settings', settingsPath()], { env: socks });
+    expect(check.code).toBe(2);
+    expect(check.stdout + check.stderr).toMatch(/proxy.*only http:\/\/ and https:\/\/ proxies are supported/);
+
+    const garbled = await runCli(['download', '--settings', settingsPath()], { env: { HTTPS_PROXY: 'http://[::1' } });
+    expect(garbled.code).toBe(2);
+    expect(garbled.stderr).toContain('HTTPS_PROXY in the environment is not a proxy address: set it to http://host:port');
+  });
 });
 
 describe('log hygiene', () => {

@@ -11,6 +11,7 @@ import { httpClientFor } from '../upstream/from-settings.js';
 import { pemCertificates, type HttpClient } from '../upstream/http-client.js';
 import { sourceFor } from '../upstream/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
+import { envProxies } from '../upstream/env-proxy.js';
 
 interface CheckStep {
   readonly step: string;
@@ -29,9 +30,9 @@ const messageOf = (e: unknown): string => (e instanceof Error ? e.message : Stri
 
 function proxyDetail(settings: Settings, env: NodeJS.ProcessEnv): string {
   if (settings.proxy) return `${displayUrl(settings.proxy)} (proxy setting)`;
-  const fromEnv = env['HTTPS_PROXY'] ?? env['https_proxy'] ?? env['HTTP_PROXY'] ?? env['http_proxy'];
-  if (fromEnv)
-    return `${displayUrl(fromEnv)} (environment${(env['NO_PROXY'] ?? env['no_proxy']) ? `, NO_PROXY=${env['NO_PROXY'] ?? env['no_proxy']}` : ''})`;
+  const { httpsProxy, httpProxy, noProxy } = envProxies(env);
+  const fromEnv = httpsProxy || httpProxy;
+  if (fromEnv) return `${displayUrl(fromEnv)} (environment${noProxy ? `, NO_PROXY=${noProxy}` : ''})`;
   return 'none: direct connections';
 }
 
@@ -70,7 +71,12 @@ export async function runCheck(settingsFile: string | undefined, io: { cwd: stri
     }
   }
 
-  steps.push({ step: 'proxy', ok: true, detail: proxyDetail(settings, io.env) });
+  try {
+    steps.push({ step: 'proxy', ok: true, detail: proxyDetail(settings, io.env) });
+  } catch (e) {
+    fail('proxy', e);
+    return { steps, exitCode };
+  }
   let http: HttpClient;
   try {
     http = httpClientFor(settings);

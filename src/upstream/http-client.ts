@@ -7,6 +7,7 @@ import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici'
 import { MirrorError, settingsError } from '../errors/catalogue.js';
 import { addressRange } from '../util/address-range.js';
 import { isLoopbackHost } from '../util/loopback.js';
+import { envProxies } from './env-proxy.js';
 import { networkError } from './http-errors.js';
 import { keepParserOnBaselineTier } from './parser-tier.js';
 import { displayUrl } from './urls.js';
@@ -44,7 +45,8 @@ function createDispatcher(o: HttpClientOptions): Dispatcher {
   if (o.proxy) {
     return new ProxyAgent({ uri: o.proxy, ...common, requestTls: { timeout: o.timeouts.connect, ...tls }, proxyTls: tls });
   }
-  return new EnvHttpProxyAgent({ ...common, requestTls: { timeout: o.timeouts.connect, ...tls } });
+  const { httpProxy, httpsProxy } = envProxies(process.env);
+  return new EnvHttpProxyAgent({ ...common, httpProxy, httpsProxy, requestTls: { timeout: o.timeouts.connect, ...tls } });
 }
 
 /**
