@@ -1,6 +1,6 @@
 // Settings as a user meets them: the official file unchanged, and every mistake named with its file, field and fix.
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../src/simulate/server.js';
@@ -68,6 +68,25 @@ describe('settings', () => {
     const bad = await runCli(['download', '--base-url', upstream.baseUrl], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${join(dir, 'settings.json')}:2:32: invalid JSON`);
+  });
+
+  it('refuses Windows paths in a settings file copied from a Windows server, naming the field, and creates nothing', async () => {
+    const windows = { downloadLinuxUpdates: true, baseUpdateUrl: upstream.baseUrl, logFilePath: join(dir, 'mirror.log') };
+    for (const [extra, message] of [
+      [{ downloadFolder: 'C:\\ProgramData\\mdatp-mirror' }, 'field "downloadFolder" "C:\\\\ProgramData\\\\mdatp-mirror" is a Windows path'],
+      [{ downloadFolder: '\\\\fileserver\\wdav-update' }, 'field "downloadFolder" "\\\\\\\\fileserver\\\\wdav-update" is a Windows path'],
+      [
+        { downloadFolder: 'm', trustedKeys: ['central.pub', 'd:/keys/central.pub'] },
+        'field "trustedKeys[1]" "d:/keys/central.pub" is a Windows path',
+      ],
+    ] as const) {
+      const file = await settingsFile({ ...windows, ...extra });
+      const r = await runCli(['download', '--settings', file]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).toContain('write a path of this machine');
+    }
+    expect((await readdir(dir)).sort()).toEqual(['settings.json']);
   });
 
   it('finds ./settings.json by default, and MDATP_MIRROR_SETTINGS when set', async () => {

@@ -68,6 +68,18 @@ const EXAMPLE_PATHS =
     ? { downloadFolder: 'C:\\ProgramData\\mdatp-mirror', logFilePath: 'C:\\ProgramData\\mdatp-mirror\\mirror.log' }
     : { downloadFolder: '/var/lib/mdatp-mirror', logFilePath: '/var/log/mdatp-mirror.log' };
 
+/**
+ * A settings file copied from a Windows server keeps its Windows paths; elsewhere "C:\\mirror" is a relative name,
+ * and the mirror would quietly go into a folder of that name beside the settings file.
+ */
+function refuseForeignPath(p: string, field: string, file: string): void {
+  if (process.platform === 'win32' || !/^(?:[a-z]:[\\/]|\\\\)/i.test(p)) return;
+  throw settingsError(
+    'SETTINGS_INVALID',
+    `${file}: field "${field}" ${JSON.stringify(p)} is a Windows path, and this machine runs ${process.platform === 'darwin' ? 'macOS' : 'Linux'}: write a path of this machine, for example ${field === 'logFilePath' ? EXAMPLE_PATHS.logFilePath : EXAMPLE_PATHS.downloadFolder}${field === 'downloadFolder' || field === 'logFilePath' ? '' : '/...'}.`,
+  );
+}
+
 function resolvePath(p: string, base: string): string {
   if (p === '~') return homedir();
   if (p.startsWith('~/') || p.startsWith('~\\')) return join(homedir(), p.slice(2));
@@ -147,6 +159,16 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   }
 
   const base = dirname(file);
+  for (const [field, value] of [
+    ['downloadFolder', s.downloadFolder],
+    ['logFilePath', s.logFilePath],
+    ['caFile', s.caFile],
+    ['signingKey', s.signingKey],
+    ['upstreamMirror', s.upstreamMirror],
+    ...(s.trustedKeys ?? []).map((k, i) => [`trustedKeys[${i}]`, k] as const),
+  ] as const) {
+    if (value !== undefined) refuseForeignPath(value, field, file);
+  }
   const downloadFolder = resolvePath(s.downloadFolder ?? defaultDownloadFolder(), base);
   const logFilePath = resolvePath(s.logFilePath ?? defaultLogFilePath(), base);
   const dangerous = dangerousFolderReason(downloadFolder);
