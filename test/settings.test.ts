@@ -89,6 +89,15 @@ describe('settings', () => {
     expect((await readdir(dir)).sort()).toEqual(['settings.json']);
   });
 
+  it('refuses a bundle given as the settings file by its size, without reading it', async () => {
+    const bundle = join(dir, 'updates.zip');
+    await writeFile(bundle, Buffer.alloc(3 * 1024 * 1024, 0x50));
+    const r = await runCli(['download', '--settings', bundle]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`settings file ${bundle} is 3.0 MiB: a settings file is a few KB of JSON, so this is another file`);
+    expect(r.stderr).not.toMatch(/invalid JSON|\n\s+at /);
+  });
+
   it('finds ./settings.json by default, and MDATP_MIRROR_SETTINGS when set', async () => {
     const body = {
       downloadLinuxUpdates: true,

@@ -12,7 +12,8 @@ import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from '.
 import { isLoopbackHost } from '../util/loopback.js';
 import { isHttpUrl } from '../util/location.js';
 import { parseJsonText } from '../util/json-text.js';
-import { readTextFile } from '../util/text-file.js';
+import { TextFileTooLarge, readTextFile } from '../util/text-file.js';
+import { formatBytes } from '../util/bytes.js';
 
 export type Settings = Omit<
   SettingsFile,
@@ -86,12 +87,21 @@ function resolvePath(p: string, base: string): string {
   return isAbsolute(p) ? p : resolve(base, p);
 }
 
+/** settings.example.json with every field is ~3 KB; anything near this is another file given by mistake. */
+const MAX_SETTINGS_BYTES = 1024 * 1024;
+
 export async function loadSettings(overrides: SettingsOverrides, source: SettingsSource): Promise<Settings> {
   const { path: file, named } = locateSettingsFile(overrides, source);
   let text: string;
   try {
-    text = await readTextFile(file);
+    text = await readTextFile(file, MAX_SETTINGS_BYTES);
   } catch (e) {
+    if (e instanceof TextFileTooLarge) {
+      throw settingsError(
+        'SETTINGS_UNREADABLE',
+        `settings file ${file} is ${formatBytes(e.size)}: a settings file is a few KB of JSON, so this is another file (a bundle, a log?). Point ${named ? `--settings (or ${SETTINGS_ENV})` : 'the tool'} at settings.json.`,
+      );
+    }
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
       throw settingsError(

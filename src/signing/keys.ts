@@ -3,18 +3,24 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, MirrorError } from '../errors/catalogue.js';
-import { readTextFile } from '../util/text-file.js';
+import { TextFileTooLarge, readTextFile } from '../util/text-file.js';
+import { formatBytes } from '../util/bytes.js';
 import { MinisignFormatError, generateKeyPair, parsePublicKey, parseSecretKey, type PublicKey, type SecretKey } from './minisign.js';
 
 const KEY_FILE = 'mdatp-mirror.key';
 const PUB_FILE = 'mdatp-mirror.pub';
 
+/** A minisign key file is two short lines; a comment may make it longer, never this long. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
+
 const keyError = (message: string): MirrorError => new MirrorError('KEY_INVALID', message, { exitCode: ExitCode.usage });
 
 async function readKeyFile(path: string, setting: string, fix: string): Promise<string> {
   try {
-    return await readTextFile(path);
+    return await readTextFile(path, MAX_KEY_FILE_BYTES);
   } catch (e) {
+    if (e instanceof TextFileTooLarge)
+      throw keyError(`${setting} ${path} is ${formatBytes(e.size)}, far more than a key file (under 1 KB): ${fix}`);
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw keyError(`${setting} ${path} does not exist: ${fix}`);
     if (code === 'EISDIR') throw keyError(`${setting} ${path} is a folder, not a key file: ${fix}`);
