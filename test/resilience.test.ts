@@ -550,9 +550,15 @@ describe('TLS', () => {
         expect(wrong.stderr).not.toMatch(/\n\s+at /);
       }
 
-      await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], caFile: 'ca.pem' });
+      // Copied by Windows PowerShell 5.1 (`Get-Content ca.pem > ca-utf16.pem`): UTF-16 with a byte-order mark.
+      const pem = await readFile(join(f.dir, 'ca.pem'), 'utf8');
+      await writeFile(
+        join(f.dir, 'ca-utf16.pem'),
+        Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pem.replace(/\n/g, '\r\n'), 'utf16le')]),
+      );
+      await writeSettings(f.dir, tlsUpstream, { architectures: ['x86_64'], caFile: 'ca-utf16.pem' });
       const r = await download();
-      expect(r.code).toBe(0);
+      expect(r.code, r.stderr).toBe(0);
       await expectConsistentMirror(f.mirror);
     } finally {
       await tlsUpstream.stop();

@@ -12,6 +12,7 @@ import { pemCertificates, type HttpClient } from '../upstream/http-client.js';
 import { sourceFor } from '../upstream/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
 import { envProxies } from '../upstream/env-proxy.js';
+import { decodeText } from '../util/text-file.js';
 
 interface CheckStep {
   readonly step: string;
@@ -81,7 +82,7 @@ export async function runCheck(settingsFile: string | undefined, io: { cwd: stri
   try {
     http = httpClientFor(settings);
     // httpClientFor has read and checked the file; this only counts what it holds.
-    const certificates = settings.caFile ? pemCertificates(await readFile(settings.caFile, 'utf8')).length : 0;
+    const certificates = settings.caFile ? pemCertificates(decodeText(await readFile(settings.caFile))).length : 0;
     steps.push({
       step: 'caFile',
       ok: true,

@@ -7,6 +7,7 @@ import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici'
 import { MirrorError, settingsError } from '../errors/catalogue.js';
 import { addressRange } from '../util/address-range.js';
 import { isLoopbackHost } from '../util/loopback.js';
+import { decodeText } from '../util/text-file.js';
 import { envProxies } from './env-proxy.js';
 import { networkError } from './http-errors.js';
 import { keepParserOnBaselineTier } from './parser-tier.js';
@@ -69,7 +70,7 @@ export const pemCertificates = (pem: string): string[] => pem.match(/-----BEGIN 
 function readCaFile(path: string): string {
   let pem: string;
   try {
-    pem = readFileSync(path, 'utf8');
+    pem = decodeText(readFileSync(path));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? 'error';
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EISDIR' ? 'is a folder' : `cannot be read (${code})`;
