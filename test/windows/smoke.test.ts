@@ -34,7 +34,10 @@ beforeAll(async () => {
     backupPreviousUpdates: true,
     baseUpdateUrl: upstream.baseUrl,
   };
-  await writeFile(onDriveC(SETTINGS), JSON.stringify(settings, null, 2));
+  // As Windows PowerShell 5.1 saves it (Microsoft's settings.ps1: ConvertTo-Json | Out-File): UTF-16 LE with a
+  // byte-order mark and CRLF line ends.
+  const text = JSON.stringify(settings, null, 2).replace(/\n/g, '\r\n');
+  await writeFile(onDriveC(SETTINGS), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
 });
 
 afterAll(async () => {
