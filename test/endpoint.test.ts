@@ -189,7 +189,7 @@ describe('endpoint-config', () => {
     );
   });
 
-  it('lint shows broken JSON with its line, column and a code frame, names a missing file, and carries exitCode in --json', async () => {
+  it('lint shows broken JSON with its line, column and a code frame, names a missing file and UTF-16, and carries exitCode in --json', async () => {
     const file = join(dir, 'mdatp_managed.json');
     await writeFile(file, '{\n  "antivirusEngine": {\n    "offlineDefinitionUpdate": "enabled",\n  }\n}\n');
     const broken = await runCli(['endpoint-config', 'lint', file]);
@@ -200,7 +200,12 @@ describe('endpoint-config', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`${join(dir, 'nothere.json')} does not exist`);
     expect(missing.stderr).not.toMatch(/ENOENT|\n\s+at /);
-    await writeFile(file, JSON.stringify({ antivirusEngine: { offlineDefinitionUpdate: 'enabled' } }));
+    const managed = JSON.stringify({ antivirusEngine: { offlineDefinitionUpdate: 'enabled' } });
+    await writeFile(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(managed, 'utf16le')]));
+    const utf16 = await runCli(['endpoint-config', 'lint', file]);
+    expect(utf16.code).toBe(2);
+    expect(utf16.stderr).toContain(`${file} is JSON saved as UTF-16 (what Windows PowerShell 5.1's Out-File and > write)`);
+    await writeFile(file, managed);
     const json = await runCli(['endpoint-config', 'lint', file, '--json']);
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout)).toMatchObject({ exitCode: 1, kind: 'json' });
