@@ -53,6 +53,25 @@ describe('environment mistakes', () => {
     expect((await readdir(dir)).sort()).toEqual(['node-20.mjs', 'settings.json']);
   });
 
+  it('a folder to create under /proc (keygen --out, schedule install --out, logFilePath): an error naming it, not a hang', async () => {
+    // Node's own recursive mkdir spins forever there; each of these used to hang at 100% CPU.
+    const proc = `/proc/mdatp-mirror-${process.pid}`;
+    const settings = await writeSettings(dir, UPSTREAM);
+    for (const args of [
+      ['keygen', '--out', join(proc, 'keys')],
+      ['schedule', 'install', '--with', 'cron', '--out', proc, '--settings', settings],
+    ]) {
+      const r = await runCli(args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`mkdir ${proc}: the folder above it takes no new folders (a special file system such as /proc or /sys)`);
+      expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    }
+    const logUnderProc = await writeSettings(dir, UPSTREAM, { logFilePath: join(proc, 'mirror.log') });
+    const r = await runCli(['download', '--settings', logUnderProc]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`mkdir ${proc}: the folder above it takes no new folders`);
+  });
+
   it('downloadFolder under a file', async () => {
     await writeFile(join(dir, 'blocker'), 'x');
     const settings = await writeSettings(dir, UPSTREAM, { downloadFolder: 'blocker/mirror' });

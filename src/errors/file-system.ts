@@ -36,6 +36,9 @@ function explain(f: SystemFileError): string {
     case 'EROFS':
       return `${what}: the filesystem is read-only; remount it read-write, or choose a folder on a writable volume`;
     case 'ENOENT':
+      // makeDirectories only makes a folder whose parent it has just found: that parent takes no new folders.
+      if (f.syscall === 'mkdir')
+        return `${what}: the folder above it takes no new folders (a special file system such as /proc or /sys), or was removed meanwhile; choose a folder on an ordinary volume`;
       return `${what}: the file or folder disappeared while in use; is another program (or a second mirror without the lock) cleaning this folder?`;
     case 'ENOTDIR':
       return `${what}: a part of ${target} is a file where a folder belongs; move the file away, or choose another folder`;

@@ -3,10 +3,11 @@
 // (On one host this is enough; mkdir-based locks that survive NFS kill the process on event-loop stalls.)
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ExitCode, MirrorError } from '../errors/catalogue.js';
+import { makeDirectories } from '../util/make-directories.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -67,7 +68,7 @@ export function describeHolder(h: LockHolder): string {
 
 export async function acquireRunLock(o: LockOptions): Promise<RunLock> {
   const now = o.now ?? Date.now;
-  await mkdir(dirname(o.path), { recursive: true });
+  await makeDirectories(dirname(o.path));
   const deadline = now() + o.waitMs;
   let tookOverFrom: RunLock['tookOverFrom'];
   for (;;) {

@@ -2,6 +2,8 @@
 import pino, { type Logger } from 'pino';
 import { RotatingDestination, type RotationOptions } from './rotating-destination.js';
 import { consoleStream, type ConsoleOptions } from './console-stream.js';
+import { dirname } from 'node:path';
+import { makeDirectories } from '../util/make-directories.js';
 
 export type { Logger };
 
@@ -26,6 +28,8 @@ export async function createLogger(o: LoggerOptions): Promise<OpenLogger> {
   const streams: pino.StreamEntry[] = [];
   let file: RotatingDestination | undefined;
   if (o.file) {
+    // Not pino's own mkdir: its recursive form never returns under /proc (src/util/make-directories.ts).
+    await makeDirectories(dirname(o.file));
     file = new RotatingDestination(o.file, o.rotation);
     streams.push({ stream: file, level: 'debug' });
   }

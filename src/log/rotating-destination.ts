@@ -17,7 +17,7 @@ export class RotatingDestination {
     private readonly rotation: RotationOptions,
   ) {
     // Synchronous writes: a run logs dozens of lines, and a crash or a signal must not lose the last ones.
-    this.current = pino.destination({ dest: file, sync: true, mkdir: true, append: true });
+    this.current = pino.destination({ dest: file, sync: true, append: true });
     this.size = existsSync(file) ? statSync(file).size : 0;
     if (this.size >= rotation.maxBytes) this.rotate();
   }

@@ -1,11 +1,11 @@
 // A run that changes a served tree (download, import): the download folder, its lock (waited for, or taken over when
 // stale, and said so), a temp folder cleared of a crashed run's leftovers before and of this run's after.
-import { mkdir } from 'node:fs/promises';
 import { acquireRunLock, describeHolder } from '../lock/run-lock.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from '../settings/load.js';
 import { StoreLayout } from '../store/layout.js';
 import type { TreeWriter } from './tree-writer.js';
+import { makeDirectories } from '../util/make-directories.js';
 
 export interface LockedRunOptions {
   readonly settings: Settings;
@@ -18,7 +18,7 @@ export interface LockedRunOptions {
 }
 
 export async function withLockedTree<T>(o: LockedRunOptions, work: () => Promise<T>): Promise<T> {
-  await mkdir(o.settings.downloadFolder, { recursive: true });
+  await makeDirectories(o.settings.downloadFolder);
   const lock = await acquireRunLock({
     path: StoreLayout.live(o.settings.downloadFolder).lockFile,
     command: o.command,

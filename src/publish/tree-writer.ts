@@ -34,6 +34,7 @@ import type { SecretKey } from '../signing/minisign.js';
 import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
 import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
 import { leftByGoneRun, madeByThisRun, thisRunTag } from './run-temp.js';
+import { makeDirectories } from '../util/make-directories.js';
 
 export interface TreeWriterOptions {
   /** Rotate the live pair into <channel>_back before replacing it. */
@@ -69,7 +70,7 @@ export class TreeWriter implements Publisher {
   }
 
   async prepare(): Promise<void> {
-    await mkdir(this.layout.tmpDir, { recursive: true });
+    await makeDirectories(this.layout.tmpDir);
   }
 
   /**
@@ -86,7 +87,7 @@ export class TreeWriter implements Publisher {
 
   async publish(id: BundleId, bundle: VerifiedBundle): Promise<PublishResult> {
     const liveDir = this.layout.bundleDir(id);
-    await mkdir(liveDir, { recursive: true });
+    await makeDirectories(liveDir);
 
     let backedUp: Manifest | undefined;
     let backupSkippedReason: string | undefined;
@@ -137,7 +138,7 @@ export class TreeWriter implements Publisher {
 
   /** live := target (the backup, or a history entry); backup := what was live. Both pairs are whole at every step. */
   async swapIntoLive(id: BundleId, target: StoredPair, live: StoredPair): Promise<void> {
-    await mkdir(this.layout.backupDir(id), { recursive: true });
+    await makeDirectories(this.layout.backupDir(id));
     // Both bundles get a second name before either rename: the live one is about to be replaced.
     await this.withStagedBundles(id, [target, live], async ([newLive, newBack]) => {
       await this.install(newLive!, this.layout.bundleDir(id));
@@ -164,7 +165,7 @@ export class TreeWriter implements Publisher {
 
   /** dest := the pair (its bundle hard-linked where possible). */
   private async copyPair(pair: StoredPair, destDir: string, id: BundleId): Promise<void> {
-    await mkdir(destDir, { recursive: true });
+    await makeDirectories(destDir);
     await this.withStagedBundles(id, [pair], ([staged]) => this.install(staged!, destDir));
   }
 
@@ -189,7 +190,7 @@ export class TreeWriter implements Publisher {
   /** Adds a consistent pair to the retained history, whole or not at all, and prunes it to keepVersions entries. */
   private async addToHistory(id: BundleId, pair: StoredPair): Promise<void> {
     const root = this.layout.historyDir(id);
-    await mkdir(root, { recursive: true });
+    await makeDirectories(root);
     const final = join(root, versionLabel(manifestVersions(pair.manifest)));
     const incoming = join(root, `.incoming-${randomBytes(4).toString('hex')}`);
     try {

@@ -1,11 +1,12 @@
 // Key files as settings name them: the signing side's secret key, the receiving side's trusted public keys, and the
 // key pair `keygen` writes. Every failure names the setting, the path and the fix; a secret key's bytes never appear.
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, MirrorError } from '../errors/catalogue.js';
 import { TextFileTooLarge, readTextFile } from '../util/text-file.js';
 import { formatBytes } from '../util/bytes.js';
 import { MinisignFormatError, generateKeyPair, parsePublicKey, parseSecretKey, type PublicKey, type SecretKey } from './minisign.js';
+import { makeDirectories } from '../util/make-directories.js';
 
 const KEY_FILE = 'mdatp-mirror.key';
 const PUB_FILE = 'mdatp-mirror.pub';
@@ -66,7 +67,7 @@ export async function writeKeyPair(dir: string): Promise<{ secretPath: string; p
   const secretPath = join(dir, KEY_FILE);
   const publicPath = join(dir, PUB_FILE);
   const pair = generateKeyPair();
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await makeDirectories(dir, 0o700);
   const exclusive = async (path: string, text: string, mode: number): Promise<void> => {
     try {
       await writeFile(path, text, { flag: 'wx', mode });

@@ -1,12 +1,13 @@
 // Generates the simulated bundles: real zip archives of engine and signature files, cached per release and size.
 import { createWriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, utimes } from 'node:fs/promises';
+import { readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import type { BundleId } from '../bundle/identity.js';
 import type { Release } from './catalog.js';
+import { makeDirectories } from '../util/make-directories.js';
 
 const FILES = [
   ['mpengine.bin', 0.34],
@@ -84,7 +85,7 @@ export async function ensureBundle(dir: string, id: BundleId, release: Release, 
   } catch {
     // not generated yet
   }
-  await mkdir(dir, { recursive: true });
+  await makeDirectories(dir);
   const zip = new yazl.ZipFile();
   const manifest = `engine=${release.engine}\nsignatures=${release.signatures}\nplatform=${release.platform}\n`;
   zip.addBuffer(Buffer.from(manifest), 'versions.txt', { compress: true });

@@ -1,5 +1,5 @@
 // `mdatp-mirror demo`: start the simulated upstream, mirror every bundle into a folder, print the summary, stop.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SimulatedUpstream } from '../../simulate/server.js';
@@ -10,6 +10,7 @@ import { parseSize } from '../../util/size.js';
 import { usageError } from '../../errors/catalogue.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { download } from './download.js';
+import { makeDirectories } from '../../util/make-directories.js';
 
 export interface DemoOptions extends GlobalOptions {
   readonly dir: string;
@@ -30,7 +31,7 @@ export async function demo(o: DemoOptions, io: CommandIo): Promise<number> {
     await sim.prepare(ALL_BUNDLES);
     // A settings file like a user's: the official six fields plus where the upstream is.
     const settingsFile = join(folder, STATE_DIR, 'demo-settings.json');
-    await mkdir(join(folder, STATE_DIR), { recursive: true });
+    await makeDirectories(join(folder, STATE_DIR));
     await writeFile(
       settingsFile,
       JSON.stringify(

@@ -1,9 +1,10 @@
 // What schedule install and serve install do with the files they generate: print them (--dry-run) or write them and
 // say the one command that activates them.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GeneratedFile, Integration } from '../../schedule/install/types.js';
 import type { CommandIo } from '../io.js';
+import { makeDirectories } from '../../util/make-directories.js';
 
 export async function emitGenerated<Plan>(
   integration: Integration<Plan>,
@@ -21,7 +22,7 @@ export async function emitGenerated<Plan>(
     return 0;
   }
   const dir = resolve(io.cwd, o.out ?? '.');
-  await mkdir(dir, { recursive: true });
+  await makeDirectories(dir);
   for (const f of files) await writeFile(resolve(dir, f.name), f.content);
   io.stdout.write(
     `wrote ${integration.describe}: ${files.map((f) => resolve(dir, f.name)).join(', ')}\nactivate with:\n  ${integration.activate(dir, files)}\n`,
