@@ -1,5 +1,5 @@
 // `init`: a first settings.json and folders owned by the account that will run the mirror, never overwriting.
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -69,4 +69,18 @@ it.runIf(process.getuid?.() === 0)('as root, hands the folders to --user, and re
   const unknown = await runCli(['init', '--dir', join(dir, 'other'), '--user', 'no-such-account']);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('--user no-such-account: no such account on this machine');
+});
+
+it('refuses a --dir that is a file before creating anything, and names a folder that takes no new folders (/proc)', async () => {
+  await writeFile(join(dir, 'etc'), 'a file');
+  const file = await init();
+  expect(file.code).toBe(2);
+  expect(file.stderr).toContain(`--dir ${join(dir, 'etc')} is a file, not a folder`);
+  expect(await readdir(dir)).toEqual(['etc']);
+
+  const proc = `/proc/mdatp-mirror-${process.pid}`;
+  const r = await runCli(['init', '--dir', proc, '--download-folder', join(dir, 'lib'), '--log-file', join(dir, 'log/m.log')]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(`mkdir ${proc}: the folder above it takes no new folders`);
+  expect(r.stderr).not.toMatch(/already exists|\n\s+at /);
 });

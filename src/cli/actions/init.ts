@@ -1,7 +1,7 @@
 // `mdatp-mirror init [--dir D]`: writes a first settings.json (never over an existing one), creates the download
 // folder owned by the account that will run the mirror, and prints the next commands.
-import { existsSync } from 'node:fs';
-import { chown, mkdir, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chown, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { usageError } from '../../errors/catalogue.js';
 import { fileSystemError } from '../../errors/file-system.js';
@@ -9,6 +9,7 @@ import { firstPaths, firstSettings } from '../../init/first-settings.js';
 import { existingAccount } from '../../schedule/install/run-as.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
+import { makeDirectories } from '../../util/make-directories.js';
 
 export interface InitOptions extends GlobalOptions {
   readonly dir: string;
@@ -34,15 +35,18 @@ export async function init(o: InitOptions, io: CommandIo): Promise<number> {
   const alreadyThere = (): Error =>
     usageError(`${file} already exists: edit it, or move it away to start again (init never overwrites settings).`);
   if (existsSync(file)) throw alreadyThere();
+  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+    throw usageError(`--dir ${dir} is a file, not a folder: give the folder settings.json is to be written in.`);
+  }
   // The folders first and the settings last: a failure on the way leaves no settings.json that a second init
   // would refuse to replace.
   const folders = [...new Set([paths.downloadFolder, dirname(paths.logFilePath)])];
   try {
     for (const folder of folders) {
-      await mkdir(folder, { recursive: true });
+      await makeDirectories(folder);
       if (owner) await chown(folder, owner.uid, owner.gid);
     }
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await writeFile(file, firstSettings(paths), { flag: 'wx' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyThere();
