@@ -4,7 +4,7 @@
 import { archSegmentIn, treeAtEnd } from '../bundle/identity.js';
 import { isHttpUrl } from '../util/location.js';
 import { parseJsonText } from '../util/json-text.js';
-import { decodeText } from '../util/text-file.js';
+import { decodeText, textEncodingOf } from '../util/text-file.js';
 import { closest, distance } from 'fastest-levenshtein';
 import { parse as parsePlist, parseBinary } from 'plist';
 import { PREFERENCE_DOMAIN, SCHEMA, SECTIONS, homeOf, type KeySpec, type Section } from './schema.js';
@@ -23,8 +23,7 @@ const ALL_KEYS = SECTIONS.flatMap((s) => Object.keys(SCHEMA[s]));
 
 /** The managed settings inside a JSON file or a .mobileconfig (XML or binary plist). */
 export function readEndpointDocument(bytes: Buffer, name: string): { settings: Obj; kind: 'json' | 'mobileconfig' } {
-  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
-  if (utf16 && decodeText(bytes).trimStart().startsWith('{')) {
+  if (textEncodingOf(bytes) !== 'utf-8' && decodeText(bytes).trimStart().startsWith('{')) {
     throw new Error(
       `${name} is JSON saved as UTF-16 (what Windows PowerShell 5.1's Out-File and > write); JSON exchanged between systems must be UTF-8 (RFC 8259), so an endpoint may not read it: save it as UTF-8 (Set-Content -Encoding utf8) and lint it again`,
     );

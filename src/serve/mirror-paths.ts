@@ -3,6 +3,7 @@
 import { SEGMENT_PATTERN } from '../bundle/identity.js';
 import { BoundedCache } from '../util/bounded-cache.js';
 import { BUNDLE_FILE, INDEX_FILE, INDEX_SIGNATURE_FILE, MANIFEST_FILE, STAGING_DIR } from '../store/layout.js';
+import { hasUrlScheme } from '../util/location.js';
 
 export type PathDecision =
   | { readonly kind: 'file'; readonly rel: string }
@@ -32,7 +33,7 @@ export function decidePath(rawUrl: string): PathDecision {
 function decide(rawUrl: string): PathDecision {
   // Absolute-form request targets (sent to proxies) carry a scheme and host; only the path matters here.
   let raw = rawUrl;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+  if (hasUrlScheme(raw)) {
     try {
       raw = new URL(raw).pathname;
     } catch {

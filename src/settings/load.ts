@@ -10,7 +10,7 @@ import { checkDownloadFolder, type FolderUse } from './check-paths.js';
 import { targetKeys } from './publish-targets.js';
 import { KNOWN_KEYS, settingsSchema, timeoutsSchema, type SettingsFile } from './schema.js';
 import { isLoopbackHost } from '../util/loopback.js';
-import { isHttpUrl } from '../util/location.js';
+import { hasUrlScheme, isHttpUrl, isWindowsPath } from '../util/location.js';
 import { parseJsonText } from '../util/json-text.js';
 import { TextFileTooLarge, readTextFile } from '../util/text-file.js';
 import { formatBytes } from '../util/bytes.js';
@@ -70,18 +70,16 @@ const EXAMPLE_PATHS =
     : { downloadFolder: '/var/lib/mdatp-mirror', logFilePath: '/var/log/mdatp-mirror.log' };
 
 /**
- * A settings file copied from a Windows server keeps its Windows paths; elsewhere "C:\\mirror" is a relative name,
- * and the mirror would quietly go into a folder of that name beside the settings file.
+ * A path setting made absolute. A settings file copied from a Windows server keeps its Windows paths; elsewhere
+ * "C:\\mirror" is a relative name, and the mirror would quietly go into a folder of that name beside the settings.
  */
-function refuseForeignPath(p: string, field: string, file: string): void {
-  if (process.platform === 'win32' || !/^(?:[a-z]:[\\/]|\\\\)/i.test(p)) return;
-  throw settingsError(
-    'SETTINGS_INVALID',
-    `${file}: field "${field}" ${JSON.stringify(p)} is a Windows path, and this machine runs ${process.platform === 'darwin' ? 'macOS' : 'Linux'}: write a path of this machine, for example ${field === 'logFilePath' ? EXAMPLE_PATHS.logFilePath : EXAMPLE_PATHS.downloadFolder}${field === 'downloadFolder' || field === 'logFilePath' ? '' : '/...'}.`,
-  );
-}
-
-function resolvePath(p: string, base: string): string {
+function resolvePath(p: string, base: string, field: string, file: string): string {
+  if (process.platform !== 'win32' && isWindowsPath(p)) {
+    throw settingsError(
+      'SETTINGS_INVALID',
+      `${file}: field "${field}" ${JSON.stringify(p)} is a Windows path, and this machine runs ${process.platform === 'darwin' ? 'macOS' : 'Linux'}: write a path of this machine, such as ${EXAMPLE_PATHS.downloadFolder}.`,
+    );
+  }
   if (p === '~') return homedir();
   if (p.startsWith('~/') || p.startsWith('~\\')) return join(homedir(), p.slice(2));
   return isAbsolute(p) ? p : resolve(base, p);
@@ -169,18 +167,8 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
   }
 
   const base = dirname(file);
-  for (const [field, value] of [
-    ['downloadFolder', s.downloadFolder],
-    ['logFilePath', s.logFilePath],
-    ['caFile', s.caFile],
-    ['signingKey', s.signingKey],
-    ['upstreamMirror', s.upstreamMirror],
-    ...(s.trustedKeys ?? []).map((k, i) => [`trustedKeys[${i}]`, k] as const),
-  ] as const) {
-    if (value !== undefined) refuseForeignPath(value, field, file);
-  }
-  const downloadFolder = resolvePath(s.downloadFolder ?? defaultDownloadFolder(), base);
-  const logFilePath = resolvePath(s.logFilePath ?? defaultLogFilePath(), base);
+  const downloadFolder = resolvePath(s.downloadFolder ?? defaultDownloadFolder(), base, 'downloadFolder', file);
+  const logFilePath = resolvePath(s.logFilePath ?? defaultLogFilePath(), base, 'logFilePath', file);
   const dangerous = dangerousFolderReason(downloadFolder);
   if (dangerous) {
     throw settingsError(
@@ -202,9 +190,9 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
     settingsFile: file,
     downloadFolder,
     logFilePath,
-    caFile: s.caFile === undefined ? undefined : resolvePath(s.caFile, base),
-    signingKey: s.signingKey === undefined ? undefined : resolvePath(s.signingKey, base),
-    trustedKeys: (s.trustedKeys ?? []).map((k) => resolvePath(k, base)),
+    caFile: s.caFile === undefined ? undefined : resolvePath(s.caFile, base, 'caFile', file),
+    signingKey: s.signingKey === undefined ? undefined : resolvePath(s.signingKey, base, 'signingKey', file),
+    trustedKeys: (s.trustedKeys ?? []).map((k, i) => resolvePath(k, base, `trustedKeys[${i}]`, file)),
     upstreamMirror: upstreamMirrorFrom(s.upstreamMirror, s.trustedKeys, file, base),
     mirrorName: s.mirrorName ?? hostname(),
   };
@@ -224,10 +212,10 @@ function upstreamMirrorFrom(
       `${file}: field "upstreamMirror" needs "trustedKeys": the public key(s) of the mirror it copies, e.g. "trustedKeys": ["/etc/mdatp-mirror/central.pub"]; a downstream publishes only what that mirror signed.`,
     );
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+  if (hasUrlScheme(value)) {
     if (!isHttpUrl(value))
       throw settingsError('SETTINGS_INVALID', `${file}: field "upstreamMirror" ${value} must be an http:// or https:// URL, or a folder`);
     return value.replace(/\/+$/, '');
   }
-  return resolvePath(value, base);
+  return resolvePath(value, base, 'upstreamMirror', file);
 }

@@ -3,6 +3,7 @@
 // /etc/environment) taken as an HTTP proxy, as curl, wget and Python's requests take it. undici refuses such a value
 // with an error that would read as our bug.
 import { settingsError } from '../errors/catalogue.js';
+import { hasUrlScheme } from '../util/location.js';
 import { displayUrl } from './urls.js';
 
 export interface EnvProxies {
@@ -13,13 +14,11 @@ export interface EnvProxies {
   readonly noProxy: string | undefined;
 }
 
-const hasScheme = (value: string): boolean => /^[a-z][a-z\d+.-]*:\/\//i.test(value);
-
 function proxyFrom(env: NodeJS.ProcessEnv, lower: string, upper: string): string {
   const name = env[lower] !== undefined ? lower : upper;
   const value = env[name]?.trim() ?? '';
   if (value === '') return '';
-  const uri = hasScheme(value) ? value : `http://${value}`;
+  const uri = hasUrlScheme(value) ? value : `http://${value}`;
   let url: URL;
   try {
     url = new URL(uri);

@@ -2,5 +2,11 @@
 
 export const isHttpUrl = (s: string): boolean => /^https?:\/\//i.test(s);
 
-/** POSIX "/srv/…", Windows "C:\…" or "C:/…", or a UNC share "\\server\share\…". */
-export const isAbsoluteLocalPath = (s: string): boolean => s.startsWith('/') || /^[a-z]:[\\/]/i.test(s) || s.startsWith('\\\\');
+/** Any URL with a scheme ("https://", "socks5://", "s3://"), as opposed to a path or a bare "host:port". */
+export const hasUrlScheme = (s: string): boolean => /^[a-z][a-z\d+.-]*:\/\//i.test(s);
+
+/** Windows "C:\…" or "C:/…", or a UNC share "\\server\share\…". */
+export const isWindowsPath = (s: string): boolean => /^[a-z]:[\\/]/i.test(s) || s.startsWith('\\\\');
+
+/** POSIX "/srv/…", or a Windows path. */
+export const isAbsoluteLocalPath = (s: string): boolean => s.startsWith('/') || isWindowsPath(s);

@@ -3,11 +3,14 @@
 // start UTF-8 with one. JSON allows no byte-order mark, so it is read here and removed.
 import { open } from 'node:fs/promises';
 
-/** The text of UTF-8 bytes (with or without a byte-order mark) or UTF-16 LE or BE ones (with one), without the mark. */
-export function decodeText(bytes: Uint8Array): string {
-  const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
-  return new TextDecoder(encoding).decode(bytes);
+/** The encoding a UTF-16 byte-order mark names, or UTF-8 (with or without its own mark). */
+export function textEncodingOf(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | 'utf-8' {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return 'utf-16le';
+  return bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
 }
+
+/** The text of UTF-8 bytes (with or without a byte-order mark) or UTF-16 LE or BE ones (with one), without the mark. */
+export const decodeText = (bytes: Uint8Array): string => new TextDecoder(textEncodingOf(bytes)).decode(bytes);
 
 /** A file larger than a text of its kind can be: another file given by mistake (a bundle, a log), not read into memory. */
 export class TextFileTooLarge extends Error {

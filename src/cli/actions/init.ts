@@ -35,7 +35,7 @@ export async function init(o: InitOptions, io: CommandIo): Promise<number> {
   const alreadyThere = (): Error =>
     usageError(`${file} already exists: edit it, or move it away to start again (init never overwrites settings).`);
   if (existsSync(file)) throw alreadyThere();
-  if (existsSync(dir) && !statSync(dir).isDirectory()) {
+  if (statSync(dir, { throwIfNoEntry: false })?.isDirectory() === false) {
     throw usageError(`--dir ${dir} is a file, not a folder: give the folder settings.json is to be written in.`);
   }
   // The folders first and the settings last: a failure on the way leaves no settings.json that a second init
