@@ -1,22 +1,15 @@
 // Bundles the CLI with esbuild: one entry plus lazily loaded chunks (start-up time), for the Node floor in engines,
-// with the package version fixed at build time so nothing searches for package.json at run time.
-import { readFileSync } from 'node:fs';
+// with the version and commit fixed at build time (lib/bundle-options.mjs).
 import { build } from 'esbuild';
-
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+import { sharedOptions } from './lib/bundle-options.mjs';
 
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  bundle: true,
-  platform: 'node',
+  ...sharedOptions(),
+  entryPoints: { main: 'src/cli/run-process.ts' },
   format: 'esm',
-  target: 'node22.22',
   splitting: true,
   outdir: 'dist/bundle',
   chunkNames: 'chunks/[name]-[hash]',
-  define: { __MDATP_MIRROR_VERSION__: JSON.stringify(pkg.version) },
-  // jsonc-parser's main entry is a UMD build that requires its parts at run time; its ESM build bundles cleanly.
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   // Bundled CommonJS dependencies (pino, yauzl) still call require and read __dirname.
   banner: {
     js: [
@@ -31,17 +24,10 @@ await build({
   },
   // The cloud SDKs stay in node_modules, loaded only by a command that publishes to a target (start-up, memory).
   external: ['@aws-sdk/*', '@azure/*'],
-  // Without comments the chunks are plain ASCII: one character beyond Latin-1 in a comment (undici's em dashes) made
-  // V8 decode and hold the whole 1.4 MB undici chunk as two-byte text. Names are kept (stack traces, error classes);
-  // the licence comments go to *.LEGAL.txt beside the chunks. A no-op run: 84.1 -> 81.6 MiB, 335 -> 320 ms (bench/).
-  minifyWhitespace: true,
-  minifySyntax: true,
-  legalComments: 'external',
   // One line per chunk makes a bug report's stack unreadable; with the maps beside the chunks, the run that reproduces
   // it under NODE_OPTIONS=--enable-source-maps (the bug message says so) shows TypeScript lines. Unread otherwise.
   sourcemap: 'linked',
   sourcesContent: false,
-  logLevel: 'warning',
 });
 
 // bin/ runs the Node version check first, on whatever Node started it (Node 20 included): one file with no imports,

@@ -48,5 +48,6 @@ it('installs globally from the npm pack tarball and answers --version', { timeou
   const bin = process.platform === 'win32' ? join(prefix, 'mdatp-mirror.cmd') : join(prefix, 'bin', 'mdatp-mirror');
   const version = await exec(bin, ['--version'], { env });
   const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string };
-  expect(version.stdout.trim()).toBe(pkg.version);
+  expect(version.stdout.trim().split(' ')[0]).toBe(pkg.version);
+  expect(version.stdout).toMatch(/\(commit [0-9a-f]{12}(\+dirty)?; Node\.js /);
 });

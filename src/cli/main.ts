@@ -2,7 +2,7 @@
 import { Command, CommanderError, Help, Option } from 'commander';
 import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { fileSystemError } from '../errors/file-system.js';
-import { VERSION } from '../util/user-agent.js';
+import { versionLine } from '../util/user-agent.js';
 import { registerArchiveCommands } from './commands/archive.js';
 import { registerCheck } from './commands/check.js';
 import { registerInit } from './commands/init.js';
@@ -70,7 +70,7 @@ export async function main(argv: string[], given?: CommandIo): Promise<number> {
   }
   // Answered here rather than by commander, whose program-level --version would swallow `promote --version V`.
   if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    io.stdout.write(`${VERSION}\n`);
+    io.stdout.write(`${versionLine()}\n`);
     return ExitCode.ok;
   }
   let exitCode: number = ExitCode.ok;

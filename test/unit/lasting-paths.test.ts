@@ -14,8 +14,8 @@ describe('paths a generated job may keep', () => {
 
   it('names the CLI when only the CLI runs from the cache', () => {
     expect(() =>
-      checkLastingPaths({ node: '/usr/bin/node', cli: '/root/.npm/_npx/9c/node_modules/mdatp-mirror/bin/mdatp-mirror.js' }),
+      checkLastingPaths({ program: '/usr/bin/node', script: '/root/.npm/_npx/9c/node_modules/mdatp-mirror/bin/mdatp-mirror.js' }),
     ).toThrow(/mdatp-mirror \(\/root\/\.npm\/_npx\/9c\/node_modules\/mdatp-mirror\/bin\/mdatp-mirror\.js\) runs from npx's cache/);
-    expect(() => checkLastingPaths({ node: '/usr/bin/node', cli: '/usr/lib/node_modules/mdatp-mirror/bin/mdatp-mirror.js' })).not.toThrow();
+    expect(() => checkLastingPaths({ program: '/usr/bin/node', script: '/usr/lib/node_modules/mdatp-mirror/bin/mdatp-mirror.js' })).not.toThrow();
   });
 });

@@ -10,6 +10,7 @@ import type { CommandIo, GlobalOptions } from '../io.js';
 import { runAs } from '../../schedule/install/run-as.js';
 import { emitGenerated } from './generated-files.js';
 import { checkLastingPaths } from '../../schedule/install/lasting-paths.js';
+import { currentLauncher } from '../../schedule/install/launcher.js';
 
 export interface ScheduleInstallOptions extends GlobalOptions {
   readonly with?: string;
@@ -20,7 +21,7 @@ export interface ScheduleInstallOptions extends GlobalOptions {
   readonly user?: string;
 }
 
-export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, cliPath: string): Promise<number> {
+export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo): Promise<number> {
   if (!o.with || !(INTEGRATION_KINDS as string[]).includes(o.with)) {
     throw usageError(`--with must be one of ${INTEGRATION_KINDS.join(', ')}${o.with ? `, not "${o.with}"` : ''}.`);
   }
@@ -29,14 +30,14 @@ export async function scheduleInstall(o: ScheduleInstallOptions, io: CommandIo, 
   if (!o.cron && (everyMs === undefined || everyMs < 60_000))
     throw usageError(`--every ${o.every}: write a duration of at least 1m, like 30m, 4h or 1d.`);
   if (o.cron) checkCronExpression(o.cron);
-  checkLastingPaths({ node: process.execPath, cli: cliPath });
+  const launcher = currentLauncher();
+  checkLastingPaths(launcher);
   // The job must not fail on its first run: the settings it will use are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const integration = INTEGRATIONS[o.with as IntegrationKind];
   const user = await runAs(o.user, settings.downloadFolder);
   const files = integration.files({
-    node: process.execPath,
-    cli: cliPath,
+    launcher,
     settingsFile: settings.settingsFile,
     cron: o.cron,
     everyMs,

@@ -8,6 +8,7 @@ import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { emitGenerated } from './generated-files.js';
 import { checkLastingPaths } from '../../schedule/install/lasting-paths.js';
+import { currentLauncher } from '../../schedule/install/launcher.js';
 
 export interface ServeInstallOptions extends GlobalOptions {
   readonly with?: string;
@@ -20,7 +21,7 @@ export interface ServeInstallOptions extends GlobalOptions {
   readonly out?: string;
 }
 
-export async function serveInstall(o: ServeInstallOptions, io: CommandIo, cliPath: string): Promise<number> {
+export async function serveInstall(o: ServeInstallOptions, io: CommandIo): Promise<number> {
   if (!o.with || !(SERVICE_KINDS as string[]).includes(o.with)) {
     throw usageError(
       `--with must be one of ${SERVICE_KINDS.join(', ')}${o.with ? `, not "${o.with}"` : ''}${o.with === 'cron' ? ' (cron starts jobs; it does not keep a server running)' : ''}.`,
@@ -29,7 +30,8 @@ export async function serveInstall(o: ServeInstallOptions, io: CommandIo, cliPat
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw usageError(`--port ${o.port}: a port number from 1 to 65535.`);
   if (Boolean(o.tlsCert) !== Boolean(o.tlsKey)) throw usageError('give --tls-cert and --tls-key together.');
-  checkLastingPaths({ node: process.execPath, cli: cliPath });
+  const launcher = currentLauncher();
+  checkLastingPaths(launcher);
   // The service must start: the settings it will read are checked now.
   const settings = await loadSettings({ settingsFile: o.settings }, io);
   const user = await runAs(o.user, settings.downloadFolder);
@@ -41,8 +43,7 @@ export async function serveInstall(o: ServeInstallOptions, io: CommandIo, cliPat
   ];
   const integration = SERVICE_INTEGRATIONS[o.with as ServiceKind];
   const files = integration.files({
-    node: process.execPath,
-    cli: cliPath,
+    launcher,
     settingsFile: settings.settingsFile,
     user,
     serveArgs,

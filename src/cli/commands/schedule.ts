@@ -1,5 +1,4 @@
 // Registers `schedule` (a long-running scheduler) and `schedule install` (files for the OS's own scheduler).
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import type { ScheduleOptions } from '../actions/schedule.js';
@@ -29,8 +28,6 @@ export function registerSchedule(program: Command, run: Run): void {
     .option('--out <dir>', 'where to write the files (default: the current folder)')
     .action(async (_o: ScheduleInstallOptions, cmd: Command) => {
       const { scheduleInstall } = await import('../actions/schedule-install.js');
-      // The installed job calls this same executable, by absolute path.
-      const cli = resolve(process.argv[1] ?? 'mdatp-mirror');
-      await run((io) => scheduleInstall(cmd.optsWithGlobals<ScheduleInstallOptions>(), io, cli));
+      await run((io) => scheduleInstall(cmd.optsWithGlobals<ScheduleInstallOptions>(), io));
     });
 }

@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { CommandIo } from '../io.js';
 import type { ServeCliOptions } from '../actions/serve.js';
 import type { ServeInstallOptions } from '../actions/serve-install.js';
-import { resolve } from 'node:path';
 
 export function registerServe(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   const serve = program
@@ -36,8 +35,6 @@ export function registerServe(program: Command, run: (fn: (io: CommandIo) => Pro
     .option('--out <dir>', 'where to write the files (default: the current folder)')
     .action(async (_o: ServeInstallOptions, cmd: Command) => {
       const { serveInstall } = await import('../actions/serve-install.js');
-      // The service calls this same executable, by absolute path.
-      const cli = resolve(process.argv[1] ?? 'mdatp-mirror');
-      await run((io) => serveInstall(cmd.optsWithGlobals<ServeInstallOptions>(), io, cli));
+      await run((io) => serveInstall(cmd.optsWithGlobals<ServeInstallOptions>(), io));
     });
 }

@@ -3,7 +3,7 @@
 // monitoring job among them).
 import { join } from 'node:path';
 import { everyToCron, fiveFieldCron } from './calendar.js';
-import { downloadArgs, type SchedulerIntegration } from './types.js';
+import { downloadCommand, type SchedulerIntegration } from './types.js';
 
 const quote = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
@@ -19,7 +19,7 @@ export const cronIntegration: SchedulerIntegration = {
   describe: 'crontab entry',
   files: (plan) => {
     const when = plan.cron ? fiveFieldCron(plan.cron) : everyToCron(plan.everyMs!);
-    const command = [plan.node, ...downloadArgs(plan)].map(quote).join(' ');
+    const command = downloadCommand(plan).map(quote).join(' ');
     return [
       {
         name: 'mdatp-mirror.crontab',

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { build, type PlistValue } from 'plist';
 import { cronToLaunchdIntervals } from './calendar.js';
-import { downloadArgs, type SchedulerIntegration } from './types.js';
+import { downloadCommand, type SchedulerIntegration } from './types.js';
 
 const LAUNCHD_LABEL = 'com.mdatp-mirror.download';
 
@@ -14,7 +14,7 @@ export const launchdIntegration: SchedulerIntegration = {
       : { StartInterval: Math.round(plan.everyMs! / 1000) };
     const content = build({
       Label: LAUNCHD_LABEL,
-      ProgramArguments: [plan.node, ...downloadArgs(plan)],
+      ProgramArguments: downloadCommand(plan),
       UserName: plan.user,
       ...when,
       RunAtLoad: false,

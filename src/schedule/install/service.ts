@@ -8,11 +8,11 @@ import { SERVE_NODE_OPTIONS } from '../../serve/node-options.js';
 import { hardening } from './systemd-hardening.js';
 import { arg } from './systemd.js';
 import type { Integration } from './types.js';
-import { taskXml, winArg } from './windows-task.js';
+import { execAction, taskXml } from './windows-task.js';
+import type { Launcher } from './launcher.js';
 
 interface ServicePlan {
-  readonly node: string;
-  readonly cli: string;
+  readonly launcher: Launcher;
   readonly settingsFile: string;
   readonly user: string;
   /** serve's own options, passed through: --port, --host, --tls-cert, --tls-key. */
@@ -23,10 +23,11 @@ interface ServicePlan {
 
 type ServiceIntegration = Integration<ServicePlan>;
 
-const serveCommand = (plan: ServicePlan): string[] => [
-  plan.node,
-  ...SERVE_NODE_OPTIONS,
-  plan.cli,
+// Node's options go between node and the script; the single executable takes none on its command line (it sets the
+// same V8 flags at run time, util/v8-heap.ts).
+const serveCommand = ({ launcher, ...plan }: ServicePlan): string[] => [
+  launcher.program,
+  ...(launcher.script === undefined ? [] : [...SERVE_NODE_OPTIONS, launcher.script]),
   'serve',
   '--settings',
   plan.settingsFile,
@@ -90,7 +91,6 @@ const launchd: ServiceIntegration = {
 const windowsTask: ServiceIntegration = {
   describe: 'Task Scheduler task for serve',
   files: (plan) => {
-    const [command, ...args] = serveCommand(plan);
     const task = {
       Task: {
         '@version': '1.2',
@@ -106,7 +106,7 @@ const windowsTask: ServiceIntegration = {
           RestartOnFailure: { Interval: 'PT1M', Count: 999 },
           Enabled: true,
         },
-        Actions: { '@Context': 'Author', Exec: { Command: command, Arguments: args.map(winArg).join(' ') } },
+        Actions: { '@Context': 'Author', Exec: execAction(serveCommand(plan)) },
       },
     };
     return [{ name: 'mdatp-mirror-serve-task.xml', content: taskXml(task) }];

@@ -1,7 +1,7 @@
 // A systemd service (one run) plus a timer (when), checked with systemd-analyze verify in the tests.
 import { join } from 'node:path';
 import { cronToOnCalendar } from './calendar.js';
-import { downloadArgs, type SchedulerIntegration } from './types.js';
+import { downloadCommand, type SchedulerIntegration } from './types.js';
 import { hardening } from './systemd-hardening.js';
 
 export const arg = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `"${s.replace(/(["\\])/g, '\\$1')}"`);
@@ -20,7 +20,7 @@ export const systemdIntegration: SchedulerIntegration = {
         '',
         '[Service]',
         'Type=oneshot',
-        `ExecStart=${[plan.node, ...downloadArgs(plan)].map(arg).join(' ')}`,
+        `ExecStart=${downloadCommand(plan).map(arg).join(' ')}`,
         // SIGTERM is handled: the run cleans up and exits 143.
         'SuccessExitStatus=143',
         ...hardening(plan.user, plan.writable),

@@ -1,9 +1,9 @@
 // What every scheduler integration receives and produces.
+import { launchWords, type Launcher } from './launcher.js';
 
 export interface InstallPlan {
   /** Absolute paths, so the job runs the same whatever its working directory and PATH. */
-  readonly node: string;
-  readonly cli: string;
+  readonly launcher: Launcher;
   readonly settingsFile: string;
   /** Exactly one of the two is set. */
   readonly cron: string | undefined;
@@ -28,4 +28,11 @@ export interface Integration<Plan> {
 
 export type SchedulerIntegration = Integration<InstallPlan>;
 
-export const downloadArgs = (plan: InstallPlan): string[] => [plan.cli, 'download', '--quiet', '--settings', plan.settingsFile];
+/** The whole command line of the scheduled download: program first. */
+export const downloadCommand = (plan: InstallPlan): string[] => [
+  ...launchWords(plan.launcher),
+  'download',
+  '--quiet',
+  '--settings',
+  plan.settingsFile,
+];

@@ -3,9 +3,15 @@
 import { join } from 'node:path';
 import { XMLBuilder } from 'fast-xml-parser';
 import { cronToDailyTimes, isoDuration } from './calendar.js';
-import { downloadArgs, type SchedulerIntegration } from './types.js';
+import { downloadCommand, type SchedulerIntegration } from './types.js';
 
 /** Quotes an argument the way Windows' command-line parser (CommandLineToArgvW) reads it back. */
+/** A Task Scheduler Exec action: the program, then its arguments quoted as Windows parses them. */
+export const execAction = ([command, ...args]: readonly string[]): { Command: string; Arguments: string } => ({
+  Command: command!,
+  Arguments: args.map(winArg).join(' '),
+});
+
 export const winArg = (s: string): string => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '\\"')}"` : s);
 const START = '2026-01-01T';
 
@@ -50,7 +56,7 @@ export const windowsTaskIntegration: SchedulerIntegration = {
         },
         Actions: {
           '@Context': 'Author',
-          Exec: { Command: plan.node, Arguments: downloadArgs(plan).map(winArg).join(' ') },
+          Exec: execAction(downloadCommand(plan)),
         },
       },
     };
