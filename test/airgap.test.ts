@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { BIN, cleanEnv, runCli } from './helpers/cli.js';
+import { CLI, cleanEnv, runCli } from './helpers/cli.js';
 import { useMirrorFixture } from './helpers/fixture.js';
 import { expectConsistentMirror, flipByte, readJson, snapshot, writeSettings } from './helpers/mirror.js';
 import { startServe } from './helpers/serve.js';
@@ -311,7 +311,7 @@ describe('export and import', () => {
     const tmp = join(siteMirror(), '.mdatp-mirror', 'tmp');
 
     for (const signal of ['SIGINT', 'SIGKILL'] as const) {
-      const child = spawn(process.execPath, [BIN, 'import', '-', '--settings', join(f.dir, 'site', 'settings.json')], {
+      const child = spawn(CLI[0]!, [...CLI.slice(1), 'import', '-', '--settings', join(f.dir, 'site', 'settings.json')], {
         env: cleanEnv(),
         stdio: ['pipe', 'ignore', 'ignore'],
       });
@@ -336,11 +336,11 @@ describe('export and import', () => {
 
   it('streams through a pipe: export --out - | import -', async () => {
     expect((await central('download')).code).toBe(0);
-    const exporter = spawn(process.execPath, [BIN, 'export', '--out', '-', '--settings', join(f.dir, 'settings.json')], {
+    const exporter = spawn(CLI[0]!, [...CLI.slice(1), 'export', '--out', '-', '--settings', join(f.dir, 'settings.json')], {
       env: cleanEnv(),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const importer = spawn(process.execPath, [BIN, 'import', '-', '--settings', join(f.dir, 'site', 'settings.json')], {
+    const importer = spawn(CLI[0]!, [...CLI.slice(1), 'import', '-', '--settings', join(f.dir, 'site', 'settings.json')], {
       env: cleanEnv(),
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -6,7 +6,7 @@ declare const __MDATP_MIRROR_VERSION__: string | undefined;
 /** Replaced by the bundler with the commit it built from (`git describe`-like, "+dirty" for uncommitted changes). */
 declare const __MDATP_MIRROR_COMMIT__: string | undefined;
 
-export const VERSION: string = typeof __MDATP_MIRROR_VERSION__ === 'string' ? __MDATP_MIRROR_VERSION__ : '0.0.0-dev';
+const VERSION: string = typeof __MDATP_MIRROR_VERSION__ === 'string' ? __MDATP_MIRROR_VERSION__ : '0.0.0-dev';
 const COMMIT: string = typeof __MDATP_MIRROR_COMMIT__ === 'string' ? __MDATP_MIRROR_COMMIT__ : 'unknown';
 
 /** `mdatp-mirror --version`: the version first (scripts read the first word), then what it was built from. */

@@ -12,7 +12,7 @@ export const execAction = ([command, ...args]: readonly string[]): { Command: st
   Arguments: args.map(winArg).join(' '),
 });
 
-export const winArg = (s: string): string => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '\\"')}"` : s);
+const winArg = (s: string): string => (/[\s"]/.test(s) ? `"${s.replace(/"/g, '\\"')}"` : s);
 const START = '2026-01-01T';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ' });
