@@ -3,14 +3,14 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'demo-mirror/', '.bench-tmp/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'demo-mirror/', '.bench-tmp/', 'coverage/', 'release/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.windows.config.ts'] },
+        projectService: { allowDefaultProject: ['vitest.config.ts', 'vitest.windows.config.ts', 'vitest.release.config.ts'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

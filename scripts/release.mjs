@@ -2,7 +2,7 @@
 // executable per platform (and its .tar.xz or .zip), .deb and .rpm for x64 and arm64, the npm tarball, an SBOM, and
 // SHA256SUMS signed with the release key. Run after `npm run build`; docs/RELEASING.md says how to check each.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCommit, pkg } from './lib/bundle-options.mjs';
@@ -12,7 +12,6 @@ import { buildDeb, buildRpm } from './release/linux-packages.mjs';
 import { cyclonedx } from './release/sbom.mjs';
 import { bundleForExecutables, buildExecutable } from './release/single-executable.mjs';
 import { TARGETS } from './release/targets.mjs';
-import { writeFileSync } from 'node:fs';
 
 const { values: args } = parseArgs({ options: { key: { type: 'string' }, out: { type: 'string', default: 'release' } } });
 const root = new URL('../', import.meta.url).pathname;
@@ -47,7 +46,7 @@ for (const t of TARGETS) {
   const base = `mdatp-mirror-${version}-${t.id}`;
   if (t.deb) {
     await step(`tar.xz ${t.id}`, () => tarXz({ work, name: base, exe, notices: bundle.legal, epoch, out: join(out, `${base}.tar.xz`) }));
-    const packaging = { target: t, exe, version, epoch, work, manPage, completions };
+    const packaging = { target: t, exe, version, epoch, work, manPage, completions, notices: bundle.legal };
     await step(`deb ${t.deb}`, () => buildDeb({ ...packaging, out: join(out, `mdatp-mirror_${version}_${t.deb}.deb`) }));
     await step(`rpm ${t.rpm}`, () => buildRpm({ ...packaging, out: join(out, `mdatp-mirror-${version}-1.${t.rpm}.rpm`) }));
   } else {

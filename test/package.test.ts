@@ -41,7 +41,8 @@ it('installs globally from the npm pack tarball and answers --version', { timeou
       },
     );
     // Every dependency came from the stand-in (the cache was empty, and no other registry was configured).
-    expect(registry.tarballsServed()).toBeGreaterThan(100);
+    expect(registry.tarballsServed()).toBeGreaterThan(50);
+    console.log(`npm install --global fetched ${registry.tarballsServed()} packages`);
   } finally {
     await registry.close();
   }

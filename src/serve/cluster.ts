@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
+import { isSingleExecutable } from '../runtime/single-executable.js';
 import { SERVE_NODE_OPTIONS } from './node-options.js';
 
 interface MetricsRequest {
@@ -27,8 +28,10 @@ export async function startWorkers(
   onWorkerDied: (code: number | null) => void,
 ): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
   const aggregator = new AggregatorRegistry();
-  // Workers run with serve's V8 options, once even when the primary was started with them (serve install).
-  cluster.setupPrimary({ execArgv: [...new Set([...process.execArgv, ...SERVE_NODE_OPTIONS])] });
+  // Workers run with serve's V8 options, once even when the primary was started with them (serve install). A single
+  // executable reads no node options from its command line: they would reach the CLI as its first arguments.
+  const execArgv = isSingleExecutable() ? [] : [...new Set([...process.execArgv, ...SERVE_NODE_OPTIONS])];
+  cluster.setupPrimary({ execArgv });
   let stopping = false;
   const wire = (w: Worker): void => {
     w.on('message', (m: MetricsRequest) => {

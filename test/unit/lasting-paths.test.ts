@@ -16,6 +16,8 @@ describe('paths a generated job may keep', () => {
     expect(() =>
       checkLastingPaths({ program: '/usr/bin/node', script: '/root/.npm/_npx/9c/node_modules/mdatp-mirror/bin/mdatp-mirror.js' }),
     ).toThrow(/mdatp-mirror \(\/root\/\.npm\/_npx\/9c\/node_modules\/mdatp-mirror\/bin\/mdatp-mirror\.js\) runs from npx's cache/);
-    expect(() => checkLastingPaths({ program: '/usr/bin/node', script: '/usr/lib/node_modules/mdatp-mirror/bin/mdatp-mirror.js' })).not.toThrow();
+    expect(() =>
+      checkLastingPaths({ program: '/usr/bin/node', script: '/usr/lib/node_modules/mdatp-mirror/bin/mdatp-mirror.js' }),
+    ).not.toThrow();
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatedUpstream } from '../../src/simulate/server.js';
 import { expectConsistentMirror, readJson, snapshot, startUpstream } from '../helpers/mirror.js';
 import { pausedDownload } from '../helpers/serve.js';
-import { onDriveC, runWin, startWinServe, type WinServe } from './wine.js';
+import { onDriveC, runWin, runsSingleExecutable, startWinServe, type WinServe } from './wine.js';
 
 const ROOT = 'C:\\smoke';
 const MIRROR = `${ROOT}\\mirror`;
@@ -60,6 +60,12 @@ async function fetchBody(url: string): Promise<Buffer> {
 }
 
 describe('Windows (Node.js for Windows under Wine)', () => {
+  it('--version names the build: Node.js 22 for Windows, or the single executable made on it', async () => {
+    const r = await runWin(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(runsSingleExecutable ? /; Node\.js 22\.\d+\.\d+, single executable\)/ : /; Node\.js 22\.\d+\.\d+\)/);
+  });
+
   it('demo runs both passes in a C:\\ folder', async () => {
     const r = await runWin(['demo', '--dir', `${ROOT}\\demo`]);
     expect(r.stderr).toBe('');
@@ -128,7 +134,11 @@ describe('Windows (Node.js for Windows under Wine)', () => {
     const task = new XMLParser().parse(raw.subarray(2).toString('utf16le')) as {
       Task: { Actions: { Exec: { Command: string; Arguments: string } } };
     };
-    expect(task.Task.Actions.Exec.Command).toMatch(/^[A-Z]:\\.*node\.exe$/i);
+    // The task starts what this run was started as: node.exe (with the CLI script), or the single executable alone.
+    expect(task.Task.Actions.Exec.Command).toMatch(
+      runsSingleExecutable ? /^[A-Z]:\\.*\\mdatp-mirror-[^\\]*\.exe$/i : /^[A-Z]:\\.*node\.exe$/i,
+    );
+    if (runsSingleExecutable) expect(task.Task.Actions.Exec.Arguments).toMatch(/^download /);
     expect(task.Task.Actions.Exec.Arguments).toContain(`download --quiet --settings ${SETTINGS}`);
   });
 

@@ -16,12 +16,19 @@ function required(name: string): string {
 }
 
 const WINE = process.env.MDATP_WINE ?? '/usr/lib/wine/wine64';
-const NODE_EXE = required('MDATP_WINE_NODE');
+/** The release's Windows executable (.ci/run sets it after npm run release), run instead of node.exe and bin/. */
+const WIN_EXE = process.env.MDATP_WINE_EXE;
 const PREFIX = required('WINEPREFIX');
 const PRELOAD = fileURLToPath(new URL('./wine-preload.cjs', import.meta.url));
 
 /** A Linux path as Windows programs under Wine see it (drive Z: is the Linux root). */
 const windowsPath = (linuxPath: string): string => `Z:${linuxPath.split('/').join('\\')}`;
+
+/** Whether the suite runs the release's single executable rather than node.exe. */
+export const runsSingleExecutable = WIN_EXE !== undefined;
+
+/** The words Wine starts: the single executable, or Node.js for Windows with the CLI script. */
+const cliWords = (): string[] => (WIN_EXE ? [WIN_EXE] : [required('MDATP_WINE_NODE'), windowsPath(BIN)]);
 
 /** Where a C:\ path lives on the Linux side, so tests can check the files a Windows run wrote. */
 export function onDriveC(winPath: string): string {
@@ -47,7 +54,7 @@ async function startWin(args: string[], env: Record<string, string> = {}): Promi
   const stdoutFile = join(io, 'stdout');
   const stderrFile = join(io, 'stderr');
   const [out, err] = await Promise.all([open(stdoutFile, 'w'), open(stderrFile, 'w')]);
-  const child = spawn(WINE, [NODE_EXE, windowsPath(BIN), ...args], { env: wineEnv(env), stdio: ['ignore', out.fd, err.fd] });
+  const child = spawn(WINE, [...cliWords(), ...args], { env: wineEnv(env), stdio: ['ignore', out.fd, err.fd] });
   const result = once(child, 'close').then(async ([code, signal]) => {
     await Promise.all([out.close(), err.close()]);
     return {
