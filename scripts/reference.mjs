@@ -4,6 +4,10 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildProgram } from '../dist/cli/main.js';
 import { ERROR_CODES, ExitCode } from '../dist/errors/catalogue.js';
+import { SETTING_HELP, TIMEOUT_HELP } from '../dist/settings/help.js';
+import { settingsSchema } from '../dist/settings/schema.js';
+import * as z from 'zod/mini';
+import { MirrorMetrics } from '../dist/serve/metrics.js';
 
 const root = new URL('../', import.meta.url).pathname;
 // The man page's date and version are the latest release's in CHANGELOG.md, so the page changes only with a release.
@@ -81,6 +85,80 @@ const md = {
   ].join('\n'),
 };
 
+// Settings: type, default and bounds from the schema itself (as JSON Schema), the meaning from src/settings/help.ts.
+const jsonSchema = z.toJSONSchema(settingsSchema, { io: 'input', unrepresentable: 'any' });
+const typeOf = (p) => {
+  if (p['x-duration-range']) return `duration ${p['x-duration-range'].join('–')}`;
+  if (p['x-size']) return 'size (`64MB`, `2GB` or bytes)';
+  if (p.type === 'integer') {
+    const max = p.maximum !== undefined && p.maximum < Number.MAX_SAFE_INTEGER ? p.maximum : undefined;
+    return max !== undefined ? `int ${p.minimum}–${max}` : p.minimum !== undefined ? `int ≥ ${p.minimum}` : 'int';
+  }
+  if (p.type === 'boolean') return 'bool';
+  if (p.type === 'array')
+    return p.items?.enum
+      ? `array of ${p.items.enum.map((v) => `\`${v}\``).join(', ')}`
+      : p.items?.type === 'string'
+        ? 'array of strings'
+        : 'array';
+  if (p.type === 'object' || p.anyOf || p.oneOf) return 'object';
+  return p.type ?? 'any';
+};
+const cell = (s) => String(s).replaceAll('|', '\\|');
+const defaultOf = (p, help) => help.default ?? (p.default === undefined ? 'none' : `\`${JSON.stringify(p.default)}\``);
+const settingRows = [
+  ...Object.entries(SETTING_HELP).map(([k, h]) => [k, jsonSchema.properties[k], h]),
+  ...Object.entries(TIMEOUT_HELP).map(([k, h]) => [`timeouts.${k}`, jsonSchema.properties.timeouts.properties[k], h]),
+];
+for (const k of Object.keys(jsonSchema.properties))
+  if (!(k in SETTING_HELP)) throw new Error(`setting ${k} has no line in src/settings/help.ts`);
+md.settings = [
+  '# Settings reference',
+  '',
+  'Generated from the settings schema (`src/settings/schema.ts`) and `src/settings/help.ts` by `npm run docs:generate`; do not',
+  "edit. The first six fields are the official `settings.json` of Microsoft's scripts, with their defaults; every other field is",
+  'optional and additive. Unknown fields are refused (exit 2): a misspelled field would otherwise fall back to its default.',
+  'Durations are written `500ms`, `90s`, `30m`, `4h`, `2d`. Editors can check a file against',
+  '[settings.schema.json](settings.schema.json) (add `"$schema": "…/settings.schema.json"` only in an editor copy: the tool',
+  'refuses unknown fields).',
+  '',
+  '| field | type | default | meaning |',
+  '|---|---|---|---|',
+  ...settingRows.map(([k, p, h]) => `| \`${k}\` | ${cell(typeOf(p))} | ${cell(defaultOf(p, h))} | ${cell(h.meaning)} |`),
+  '',
+].join('\n');
+for (const [k, , h] of settingRows) {
+  const [top, sub] = k.split('.');
+  const target = sub ? jsonSchema.properties[top].properties[sub] : jsonSchema.properties[top];
+  target.description = h.meaning.replaceAll('`', '');
+}
+
+// Metrics: the registry serve's /metrics exposes, built with nothing to count, so every name, type, label and help
+// text is the code's own.
+const noCounts = { openConnections: () => 0, shedConnections: () => 0, refusedConnections: () => 0, accessLogDropped: () => 0 };
+const metrics = new MirrorMetrics(async () => ({ bundles: [] }), noCounts).registry.getMetricsAsArray();
+const own = metrics.filter((m) => !/^mdatp_mirror_(process|nodejs)_/.test(m.name));
+const runtime = metrics.filter((m) => /^mdatp_mirror_(process|nodejs)_/.test(m.name));
+md.metrics = [
+  '# Metrics reference',
+  '',
+  "Generated from serve's metrics registry (`src/serve/metrics.ts`) by `npm run docs:generate`; do not edit. `serve` exposes",
+  'them at `/metrics` in the Prometheus text format; with `--workers`, counters are summed over the workers and tree gauges',
+  "are one worker's reading. Client addresses are never labels.",
+  '',
+  '| metric | type | labels | meaning |',
+  '|---|---|---|---|',
+  ...own.map(
+    (m) =>
+      `| \`${m.name}\` | ${m.type ?? m.constructor.name.toLowerCase()} | ${(m.labelNames ?? []).map((l) => `\`${l}\``).join(', ') || '–'} | ${cell(m.help)} |`,
+  ),
+  '',
+  "Also the Node.js process metrics of prom-client's defaults, with the same prefix: " +
+    runtime.map((m) => `\`${m.name}\``).join(', ') +
+    '.',
+  '',
+].join('\n');
+
 // man(7): escape what roff treats specially (a leading dot or quote, backslashes, hyphens in options).
 const roff = (s) =>
   s
@@ -127,6 +205,9 @@ const man = [
 const files = {
   'docs/reference/commands.md': `${md.commands}\n`,
   'docs/reference/errors.md': `${md.errors}\n`,
+  'docs/reference/settings.md': md.settings,
+  'docs/reference/metrics.md': md.metrics,
+  'docs/reference/settings.schema.json': `${JSON.stringify(jsonSchema, null, 2)}\n`,
   'docs/man/mdatp-mirror.1': man,
 };
 let stale = 0;

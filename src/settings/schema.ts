@@ -27,27 +27,32 @@ const duration = (fallback: string, min: string, max: string) => {
       { error: (issue) => `"${String(issue.input)}" is outside the allowed range ${min} to ${max}` },
     ),
   );
-  return z.prefault(
-    z.pipe(
-      checked,
-      z.transform((text: string) => parseDuration(text)!),
-    ),
-    fallback,
-  );
+  // The range also goes into the generated settings reference and JSON Schema.
+  return z
+    .prefault(
+      z.pipe(
+        checked,
+        z.transform((text: string) => parseDuration(text)!),
+      ),
+      fallback,
+    )
+    .check(z.meta({ 'x-duration-range': [min, max] }));
 };
 
 const byteSize = (fallback: string) =>
-  z.prefault(
-    z.pipe(
-      z.union([z.int().check(z.minimum(0)), z.string()]).check(
-        z.refine((v) => typeof v === 'number' || parseSize(v) !== undefined, {
-          error: (issue) => `"${String(issue.input)}" is not a size; write it like 64MB, 2GB or a number of bytes`,
-        }),
+  z
+    .prefault(
+      z.pipe(
+        z.union([z.int().check(z.minimum(0)), z.string()]).check(
+          z.refine((v) => typeof v === 'number' || parseSize(v) !== undefined, {
+            error: (issue) => `"${String(issue.input)}" is not a size; write it like 64MB, 2GB or a number of bytes`,
+          }),
+        ),
+        z.transform((v: number | string) => (typeof v === 'number' ? v : parseSize(v)!)),
       ),
-      z.transform((v: number | string) => (typeof v === 'number' ? v : parseSize(v)!)),
-    ),
-    fallback,
-  );
+      fallback,
+    )
+    .check(z.meta({ 'x-size': true }));
 
 /** A path as written in settings: not blank, and no NUL (which the OS would cut the path at). */
 const pathSetting = z.string().check(
