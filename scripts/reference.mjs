@@ -8,6 +8,7 @@ import { SETTING_HELP, TIMEOUT_HELP } from '../dist/settings/help.js';
 import { settingsSchema } from '../dist/settings/schema.js';
 import * as z from 'zod/mini';
 import { MirrorMetrics } from '../dist/serve/metrics.js';
+import { HELP_EXAMPLES } from '../dist/cli/help-examples.js';
 
 const root = new URL('../', import.meta.url).pathname;
 // The man page's date and version are the latest release's in CHANGELOG.md, so the page changes only with a release.
@@ -191,6 +192,8 @@ const man = [
   '.SH ERRORS',
   roff('Every failure names a code; each code, its cause and its fix:'),
   ...Object.entries(ERROR_CODES).flatMap(([code, e]) => ['.TP', `.B ${roff(code)}`, roff(`(exit ${e.exitCode}) ${e.cause} Fix: ${e.fix}`)]),
+  '.SH EXAMPLES',
+  ...Object.entries(HELP_EXAMPLES).flatMap(([name, h]) => ['.TP', `.B ${roff(name)}`, roff(h.example)]),
   '.SH FILES',
   '.TP',
   '.B /etc/mdatp\\-mirror/settings.json',

@@ -3,7 +3,7 @@
 // the target's exact version and injected with postject into a copy of the official binary.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { build } from 'esbuild';
 import { inject } from 'postject';
 import { sharedOptions } from '../lib/bundle-options.mjs';
@@ -40,12 +40,20 @@ function seaBlob(target, script, work) {
   if (blobs.has(version)) return blobs.get(version);
   const blob = join(work, `sea-${version}.blob`);
   const config = join(work, `sea-${version}.json`);
+  // Names relative to the work folder: the blob records the main script's name, which must not depend on where the
+  // release is built (two builds in different folders then differ by that path).
   writeFileSync(
     config,
-    JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false, useSnapshot: false }),
+    JSON.stringify({
+      main: basename(script),
+      output: basename(blob),
+      disableExperimentalSEAWarning: true,
+      useCodeCache: false,
+      useSnapshot: false,
+    }),
   );
   const writer = join(nodePackage(target.blobWriter), 'bin/node');
-  execFileSync(writer, ['--experimental-sea-config', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(writer, ['--experimental-sea-config', basename(config)], { cwd: work, stdio: ['ignore', 'ignore', 'inherit'] });
   blobs.set(version, blob);
   return blob;
 }

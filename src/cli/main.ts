@@ -4,6 +4,7 @@ import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { fileSystemError } from '../errors/file-system.js';
 import { versionLine } from '../util/user-agent.js';
 import { registerArchiveCommands } from './commands/archive.js';
+import { addHelpExamples } from './help-examples.js';
 import { registerCheck } from './commands/check.js';
 import { registerInit } from './commands/init.js';
 import { registerLog } from './commands/log.js';
@@ -57,6 +58,7 @@ export function buildProgram(io: CommandIo, setExitCode: (code: number) => void)
   registerSimulateUpstream(program, run);
   registerDemo(program, run);
   registerCompletion(program, run);
+  addHelpExamples(program);
   return program;
 }
 
