@@ -1,12 +1,16 @@
 // The single executables as an admin runs them: no Node.js on the machine (PATH holds no node), the arm64 one under
 // qemu-aarch64-static with Debian's arm64 libraries, the archives unpacked with the standard tools.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { SimulatedUpstream } from '../../src/simulate/server.js';
 import { CLI, cleanEnv, runCli } from '../helpers/cli.js';
+import { startUpstream, writeSettings } from '../helpers/mirror.js';
+import { startServe } from '../helpers/serve.js';
 import { artifact } from './artifacts.js';
 
 let dir: string;
@@ -16,6 +20,7 @@ beforeEach(async () => {
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 const QEMU = '/usr/bin/qemu-aarch64-static';
+const execFileAsync = promisify(execFile);
 
 describe('the Linux x64 executable', () => {
   it('is what the CLI helper runs here, on a PATH that holds no node', () => {
@@ -55,6 +60,37 @@ describe('the Linux x64 executable', () => {
     expect(readdirSync(top).sort()).toEqual(['LICENSE', 'README.md', 'THIRD-PARTY-NOTICES.txt', 'mdatp-mirror']);
     expect(statSync(join(top, 'mdatp-mirror')).mode & 0o111).not.toBe(0);
     expect(execFileSync(join(top, 'mdatp-mirror'), ['--version'], { env: cleanEnv(), encoding: 'utf8' })).toContain('single executable');
+  });
+});
+
+describe('the smoke path with the Linux x64 executable', () => {
+  let upstream: SimulatedUpstream;
+  beforeAll(async () => {
+    upstream = await startUpstream();
+  });
+  afterAll(async () => upstream.stop());
+
+  it('downloads twice against the simulator, reports status, and serves a bundle that curl fetches whole', async () => {
+    const settings = await writeSettings(dir, upstream);
+    const first = await runCli(['download', '--settings', settings]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/downloaded/);
+    const second = await runCli(['download', '--settings', settings, '--json']);
+    expect(second.code).toBe(0);
+    const again = JSON.parse(second.stdout) as { exitCode: number; bundles: { status: string; bytesTransferred: number }[] };
+    expect(again.exitCode).toBe(0);
+    expect(again.bundles.length).toBeGreaterThan(0);
+    for (const b of again.bundles) expect(b).toMatchObject({ status: 'up-to-date', bytesTransferred: 0 });
+    expect((await runCli(['status', '--settings', settings])).code).toBe(0);
+    const served = await startServe(['--settings', settings]);
+    try {
+      const zip = join(dir, 'fetched.zip');
+      await execFileAsync('curl', ['-fsS', '-o', zip, `${served.base}/linux/production/arch_x86_64/updates.zip`]);
+      expect(readFileSync(zip)).toEqual(readFileSync(join(dir, 'mirror/linux/production/arch_x86_64/updates.zip')));
+    } finally {
+      served.child.kill('SIGTERM');
+      await served.child.result;
+    }
   });
 });
 
