@@ -133,16 +133,14 @@ const DESCRIPTION = [
   ' signs what crosses an air gap.',
 ].join('\n');
 
-export function buildDeb({ target, exe, version, epoch, work, manPage, completions, notices, out }) {
+// Where each distribution keeps systemd units and zsh completions.
+const DEB_LAYOUT = { units: 'lib/systemd/system', zsh: 'usr/share/zsh/vendor-completions' };
+const RPM_LAYOUT = { units: 'usr/lib/systemd/system', zsh: 'usr/share/zsh/site-functions' };
+
+export function buildDeb(build) {
+  const { target, version, epoch, work, notices, out } = build;
   const tree = join(work, `deb-${target.deb}`);
-  payload(tree, {
-    exe,
-    work,
-    target,
-    manPage,
-    completions,
-    layout: { units: 'lib/systemd/system', zsh: 'usr/share/zsh/vendor-completions' },
-  });
+  payload(tree, { ...build, layout: DEB_LAYOUT });
   put(tree, 'usr/share/doc/mdatp-mirror/copyright', debCopyright());
   put(tree, 'usr/share/doc/mdatp-mirror/changelog.gz', gz(debChangelog(version, epoch)));
   put(tree, 'usr/share/doc/mdatp-mirror/THIRD-PARTY-NOTICES.txt', { from: notices });
@@ -175,17 +173,11 @@ export function buildDeb({ target, exe, version, epoch, work, manPage, completio
   run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', tree, out], { env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) } });
 }
 
-export function buildRpm({ target, exe, version, epoch, work, manPage, completions, notices, out }) {
+export function buildRpm(build) {
+  const { target, version, epoch, work, notices, out } = build;
   const top = join(work, `rpm-${target.rpm}`);
   const tree = join(top, 'payload');
-  payload(tree, {
-    exe,
-    work,
-    target,
-    manPage,
-    completions,
-    layout: { units: 'usr/lib/systemd/system', zsh: 'usr/share/zsh/site-functions' },
-  });
+  payload(tree, { ...build, layout: RPM_LAYOUT });
   put(tree, 'usr/share/licenses/mdatp-mirror/LICENSE', { from: 'LICENSE' });
   put(tree, 'usr/share/doc/mdatp-mirror/README.md', { from: 'README.md' });
   put(tree, 'usr/share/doc/mdatp-mirror/THIRD-PARTY-NOTICES.txt', { from: notices });
