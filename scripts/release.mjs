@@ -1,6 +1,6 @@
 // `npm run release [-- --key release.key]`: everything an admin carries to a mirror server, in release/: a single
 // executable per platform (and its .tar.xz or .zip), .deb and .rpm for x64 and arm64, the npm tarball, an SBOM, and
-// SHA256SUMS signed with the release key. Run after `npm run build`; docs/RELEASING.md says how to check each.
+// SHA256SUMS signed with the release key. Run after `npm run build`; docs/installing.md says how to check each.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

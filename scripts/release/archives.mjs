@@ -1,7 +1,7 @@
 // The downloadable archives: a .tar.xz per Linux executable, a .zip for Windows, each one folder holding the
 // executable, the licence, the README and the bundled code's licence notices, every time set to the commit's.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
 function stage({ work, name, exe, notices, epoch, exeName }) {
@@ -19,10 +19,11 @@ function stage({ work, name, exe, notices, epoch, exeName }) {
 /** name.tar.xz: sorted names, numeric owner 0, the commit's time; xz in threads of fixed-size blocks, reproducible. */
 export function tarXz(args) {
   const dir = stage({ ...args, exeName: 'mdatp-mirror' });
-  const tar = ['--sort=name', `--mtime=@${args.epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--format=gnu'];
-  execFileSync('tar', [...tar, '-C', join(dir, '..'), '-cf', `${args.out}.tar`, basename(dir)]);
-  execFileSync('xz', ['-6', '-T0', '--block-size=16MiB', '-f', `${args.out}.tar`]);
-  execFileSync('mv', [`${args.out}.tar.xz`, args.out]);
+  const tar = join(args.work, `${args.name}.tar`);
+  const options = ['--sort=name', `--mtime=@${args.epoch}`, '--owner=0', '--group=0', '--numeric-owner', '--format=gnu'];
+  execFileSync('tar', [...options, '-C', join(dir, '..'), '-cf', tar, basename(dir)]);
+  execFileSync('xz', ['-6', '-T0', '--block-size=16MiB', '-f', tar]);
+  renameSync(`${tar}.xz`, args.out);
 }
 
 /** name.zip: the folder with no extra attributes (-X) and no directory entries (-D), times in UTC. */

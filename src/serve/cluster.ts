@@ -5,8 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
-import { isSingleExecutable } from '../runtime/single-executable.js';
-import { SERVE_NODE_OPTIONS } from './node-options.js';
+import { workerNodeOptions } from './node-options.js';
 
 interface MetricsRequest {
   readonly type: 'mdatp-mirror:metrics-request';
@@ -28,10 +27,7 @@ export async function startWorkers(
   onWorkerDied: (code: number | null) => void,
 ): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
   const aggregator = new AggregatorRegistry();
-  // Workers run with serve's V8 options, once even when the primary was started with them (serve install). A single
-  // executable reads no node options from its command line: they would reach the CLI as its first arguments.
-  const execArgv = isSingleExecutable() ? [] : [...new Set([...process.execArgv, ...SERVE_NODE_OPTIONS])];
-  cluster.setupPrimary({ execArgv });
+  cluster.setupPrimary({ execArgv: workerNodeOptions() });
   let stopping = false;
   const wire = (w: Worker): void => {
     w.on('message', (m: MetricsRequest) => {

@@ -6,4 +6,13 @@
 // RSS with it: 211-246 MiB in bench:serve, 151-159 MiB capped at 2 MiB per semi-space, at the same throughput,
 // 304 and HEAD rates. (1 MiB measured the same as 2.) Memory for dead file chunks is not the issue here: each
 // response reuses its two buffers (send-bytes.ts).
+import { isSingleExecutable } from '../runtime/single-executable.js';
+
 export const SERVE_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=2'];
+
+/**
+ * The node options serve's worker processes start with: serve's own, once even when the primary already had them
+ * (serve install). None for a single executable, which reads no node options from its command line: they would reach
+ * the CLI as its first arguments.
+ */
+export const workerNodeOptions = (): string[] => (isSingleExecutable() ? [] : [...new Set([...process.execArgv, ...SERVE_NODE_OPTIONS])]);
