@@ -11,7 +11,7 @@ import S3rver from 's3rver';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { SimulatedUpstream } from '../dist/simulate/server.js';
 import { ALL_BUNDLES } from '../dist/bundle/identity.js';
-import { PART_BYTES, PARTS_IN_FLIGHT } from '../dist/replicas/object-store.js';
+import { PART_BYTES, PARTS_IN_FLIGHT } from '../dist/replicate/object-store.js';
 import { BIN, benchOptions, median, timed } from './measure.mjs';
 
 const { SIZE, REPEAT, WORK, keep } = benchOptions('publish');

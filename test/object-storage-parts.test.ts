@@ -4,7 +4,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PART_BYTES } from '../src/replicas/object-store.js';
+import { PART_BYTES } from '../src/replicate/object-store.js';
 import { runCli } from './helpers/cli.js';
 import { useMirrorFixture } from './helpers/fixture.js';
 import {

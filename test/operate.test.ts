@@ -174,6 +174,14 @@ describe('rollback', () => {
     expect(await liveVersion()).toBe(good);
     expect(await backVersion()).toBe(bad);
     await expectConsistentMirror(f.mirror);
+    // Every run that changes the tree is in the run history, newest first.
+    const state = await readJson<{
+      recentRuns: { command: string; result: string; bundles: { bundle: string; status: string; from: string; to: string }[] }[];
+    }>(join(f.mirror, '.mdatp-mirror/state.json'));
+    expect(state.recentRuns.map((x) => `${x.command} ${x.result}`)).toEqual(['rollback ok', 'download ok', 'download ok']);
+    expect(state.recentRuns[0]!.bundles).toEqual([
+      { bundle: 'linux/production/arch_x86_64', status: 'rolled-back', from: bad, to: good, error: null },
+    ]);
 
     // Upstream still offers the bad release: it stays out, and no bundle is fetched.
     f.upstream.requests.length = 0;

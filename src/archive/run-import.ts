@@ -1,22 +1,22 @@
-// `import` as a whole: the lock, the archive proven whole (read-archive.ts), then each bundle published through the
-// same tree writer a download uses (backup rotation, history, holds, staging and promotion, the signed index).
+// `import` as a whole, inside the tree-change session a download uses (lock, leftovers, signed index, replication, run
+// record): the archive proven whole (read-archive.ts), then each bundle decided as a download decides (decide.ts)
+// and published through the same tree writer (backup rotation, history, holds, staging and promotion).
 import type { Readable } from 'node:stream';
 import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
 import { planFor } from '../bundle/plan.js';
-import { compareVersions, manifestVersions, sameVersions, versionsOf } from '../bundle/versions.js';
+import { compareVersions, manifestVersions, versionsOf } from '../bundle/versions.js';
+import { decideRelease } from '../download/decide.js';
 import { MirrorError, usageError } from '../errors/catalogue.js';
-import { withLockedTree } from '../publish/locked-run.js';
-import { publishAfterChange } from '../replicas/publish-replicas.js';
+import { withTreeSession } from '../tree/change-session.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
-import type { TreeWriter } from '../publish/tree-writer.js';
-import { downloadWriter, liveWriter } from '../publish/writers.js';
+import type { TreeWriter } from '../tree/tree-writer.js';
 import type { Settings } from '../settings/load.js';
 import { loadTrustedKeys } from '../signing/keys.js';
-import { bundleMatchesManifest, readManifest } from '../store/manifest.js';
+import { readManifest } from '../store/manifest.js';
 import { holdFor, readHolds, updateHolds, type Holds } from '../store/holds.js';
-import { bundlePath, manifestPath, StoreLayout } from '../store/layout.js';
-import type { BundleOutcome, RunReport } from '../sync/outcome.js';
+import { manifestPath, type StoreLayout } from '../store/layout.js';
+import { summarizeRun, type BundleOutcome, type RunReport } from '../download/outcome.js';
 import { readArchive, type StagedBundle } from './read-archive.js';
 
 export interface ImportRequest {
@@ -42,33 +42,21 @@ function requireTrust(settings: Settings, allowUnsigned: boolean): void {
   );
 }
 
-interface Decision {
-  readonly status: 'publish' | 'up-to-date' | 'held-back' | 'skipped';
-  readonly note?: string;
-}
+type ImportDecision = { readonly status: 'publish' } | { readonly status: 'up-to-date' | 'held-back' | 'skipped'; readonly note?: string };
 
 async function decide(
   staged: StagedBundle,
   ctx: { selected: ReadonlySet<string>; writer: TreeWriter; live: StoreLayout; holds: Holds; allowDowngrade: boolean },
-): Promise<Decision> {
+): Promise<ImportDecision> {
   const { id } = staged.pair;
   const incoming = staged.pair.versions;
   if (!ctx.selected.has(bundleKey(id))) {
     return { status: 'skipped', note: 'not mirrored here (the settings select other bundles)' };
   }
-  const hold = holdFor(ctx.holds, id);
-  if (hold && sameVersions(hold, incoming)) return { status: 'held-back', note: `${hold.signatures} is held back by a rollback` };
-  for (const layout of new Set([ctx.writer.layout, ctx.live])) {
-    const dir = layout.bundleDir(id);
-    const read = await readManifest(manifestPath(dir));
-    if (
-      read.kind === 'ok' &&
-      sameVersions(manifestVersions(read.manifest), incoming) &&
-      (await bundleMatchesManifest(bundlePath(dir), read.manifest))
-    ) {
-      return { status: 'up-to-date' };
-    }
-  }
+  const shared = await decideRelease(id, incoming, { holds: ctx.holds, target: ctx.writer.layout, live: ctx.live });
+  if (shared.kind === 'held-back') return { status: 'held-back', note: `${shared.hold.signatures} is held back by a rollback` };
+  if (shared.kind === 'up-to-date') return { status: 'up-to-date' };
+  // Unlike a download, which follows upstream when it pulls a release, an archive is somebody's choice: not older.
   const live = await readManifest(manifestPath(ctx.live.bundleDir(id)));
   if (live.kind === 'ok' && compareVersions(incoming, manifestVersions(live.manifest)) < 0 && !ctx.allowDowngrade) {
     return { status: 'skipped', note: `older than live (${live.manifest.DefinitionVersion}); --allow-downgrade imports it` };
@@ -80,11 +68,9 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
   const started = req.now();
   requireTrust(settings, req.allowUnsigned);
   const keys = await loadTrustedKeys(settings.trustedKeys);
-  const live = await liveWriter(settings, req.now);
-  const writer = await downloadWriter(settings, req.now);
   const { logger } = req;
-  const locked = { settings, writer, command: 'import', waitMs: req.lockWaitMs, signal: req.signal, logger };
-  return withLockedTree(locked, async () => {
+  const session = { settings, command: 'import', now: req.now, waitMs: req.lockWaitMs, signal: req.signal, logger };
+  return withTreeSession(session, async ({ live, incoming: writer, commit, record }) => {
     logger.info({ event: 'import-start', archive: req.where, downloadFolder: settings.downloadFolder }, `import started from ${req.where}`);
     const contents = await readArchive(req.input, {
       where: req.where,
@@ -121,14 +107,15 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
         error: undefined,
       };
       if (decision.status !== 'publish') {
-        logger.info({ bundle: bundleKey(id), decision: decision.status, note: decision.note }, `${bundleLabel(id)}: ${decision.status}`);
+        const note = decision.note;
+        logger.info({ bundle: bundleKey(id), decision: decision.status, note }, `${bundleLabel(id)}: ${decision.status}`);
         bundles.push({
           ...base,
           status: decision.status,
           after: before,
           bytesTransferred: 0,
           durationMs: Date.now() - t0,
-          notes: decision.note ? [decision.note] : [],
+          notes: note ? [note] : [],
         });
         continue;
       }
@@ -166,11 +153,10 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       settings.rollout.mode === 'delayed'
         ? await promoteDue(live, writer.layout, planFor(settings), settings.rollout.delay, req.now, logger)
         : undefined;
-    if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
-    const replicas = await publishAfterChange(settings, { logger, now: req.now, signal: req.signal });
+    const { replicas } = await commit({ replicate: true });
     const finished = req.now();
     logger.info({ event: 'import-end', bundles: bundles.map((b) => ({ bundle: bundleKey(b), status: b.status })) }, 'import finished');
-    return {
+    const report: ImportReport = {
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
@@ -181,5 +167,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       ...(replicas ? { replicas } : {}),
       archive: { from: req.where, mirror: index.mirror, createdAt: index.createdAt, signedBy: signedBy ?? null },
     };
+    await record(summarizeRun('import', report), report);
+    return report;
   });
 }

@@ -1,6 +1,6 @@
 // One catalogue of the tool's errors: each has a stable code, a message that names the fix, and an exit code.
 
-/** Exit codes are part of the interface: scripts and monitoring depend on them. Documented in README. */
+/** Exit codes are part of the interface: scripts and monitoring depend on them. Documented in docs/reference/errors.md (generated from this file). */
 export const ExitCode = {
   ok: 0,
   /** download: at least one bundle failed; the others went on, and failed ones still serve their previous pair. */

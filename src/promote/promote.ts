@@ -5,10 +5,10 @@ import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
 import { manifestVersions, sameVersions, type Versions } from '../bundle/versions.js';
 import { checkZip } from '../bundle/zip-check.js';
 import type { Logger } from '../log/logger.js';
-import type { TreeWriter } from '../publish/tree-writer.js';
+import type { TreeWriter } from '../tree/tree-writer.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
-import type { Promotion } from '../sync/outcome.js';
+import type { Promotion } from '../download/outcome.js';
 
 export type PromotionCheck =
   | { readonly kind: 'ready'; readonly id: BundleId; readonly staged: Manifest; readonly live: Manifest | undefined }

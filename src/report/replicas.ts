@@ -1,6 +1,6 @@
 // One line per publish target after a run or `publish`: what went where, or what failed and that the local tree is
 // still correct.
-import type { ReplicaOutcome } from '../replicas/publish-replicas.js';
+import type { ReplicaOutcome } from '../replicate/publish-replicas.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 

@@ -3,15 +3,14 @@
 import { bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
 import { planFor } from '../bundle/plan.js';
 import { manifestVersions, sameVersions, versionMatches, type Versions } from '../bundle/versions.js';
-import { acquireRunLock } from '../lock/run-lock.js';
-import { publishAfterChange, type ReplicaOutcome } from '../replicas/publish-replicas.js';
+import type { ReplicaOutcome } from '../replicate/publish-replicas.js';
 import type { Logger } from '../log/logger.js';
-import type { StoredPair } from '../publish/tree-writer.js';
-import { liveWriter } from '../publish/writers.js';
+import type { StoredPair } from '../tree/tree-writer.js';
+import { withTreeSession } from '../tree/change-session.js';
 import type { Settings } from '../settings/load.js';
 import { findInHistory } from '../store/history.js';
 import { readHolds, updateHolds, type Holds } from '../store/holds.js';
-import { bundlePath, manifestPath, StoreLayout } from '../store/layout.js';
+import { bundlePath, manifestPath } from '../store/layout.js';
 import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
 
 export interface RollbackRequest {
@@ -54,10 +53,9 @@ export interface RollbackRun {
 }
 
 export async function runRollback(settings: Settings, req: RollbackRequest, logger: Logger, now: () => Date): Promise<RollbackRun> {
-  const layout = StoreLayout.live(settings.downloadFolder);
-  const writer = await liveWriter(settings, now);
-  const lock = await acquireRunLock({ path: layout.lockFile, command: 'rollback', staleAfterMs: settings.lockStaleAfter, waitMs: 0 });
-  try {
+  const started = now();
+  return withTreeSession({ settings, command: 'rollback', waitMs: 0, logger, now }, async ({ live: writer, commit, record }) => {
+    const { layout } = writer;
     const holds = await readHolds(layout);
     const { ids, nothingToUndo } = selection(settings, req, holds);
     const outcomes: RollbackOutcome[] = nothingToUndo.map((id) => ({
@@ -117,7 +115,6 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         req.undo ? `rollback undone: ${to.signatures} is live again` : `rolled back to ${to.signatures}; ${from.signatures} is held back`,
       );
     }
-    await writer.refreshIndex();
     if (Object.keys(held).length > 0) {
       const heldAt = now().toISOString();
       await updateHolds(layout, (h) => {
@@ -128,9 +125,20 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
       });
     }
     const changed = outcomes.some((x) => x.status !== 'not-possible');
-    const replicas = changed ? ((await publishAfterChange(settings, { logger, now })) ?? []) : [];
+    const replicas = (await commit({ replicate: changed })).replicas ?? [];
+    await record({
+      command: 'rollback',
+      startedAt: started.toISOString(),
+      finishedAt: now().toISOString(),
+      result: changed && outcomes.every((x) => x.status !== 'not-possible') ? 'ok' : 'failed',
+      bundles: outcomes.map((x) => ({
+        bundle: bundleKey(x),
+        status: x.status,
+        from: x.from?.signatures ?? null,
+        to: x.to?.signatures ?? null,
+        error: null,
+      })),
+    });
     return { outcomes, replicas };
-  } finally {
-    await lock.release();
-  }
+  });
 }

@@ -4,8 +4,8 @@ import cron from 'node-cron';
 import { isMirrorError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from '../settings/load.js';
-import type { RunReport } from '../sync/outcome.js';
-import { runDownload } from '../sync/run-download.js';
+import type { RunReport } from '../download/outcome.js';
+import { runDownload } from '../download/run-download.js';
 
 export interface SchedulerOptions {
   readonly cron: string;

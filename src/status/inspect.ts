@@ -7,9 +7,9 @@ import { listHistory } from '../store/history.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { fileSize, sha256File } from '../store/file-facts.js';
 import { readManifest } from '../store/manifest.js';
-import type { BundleOutcome } from '../sync/outcome.js';
+import type { BundleOutcome } from '../download/outcome.js';
 import { manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
-import type { RunState } from '../sync/run-state.js';
+import type { RunState } from '../store/run-state.js';
 import type { BundleSource } from '../upstream/source.js';
 import { checkZip } from '../bundle/zip-check.js';
 import { formatDuration } from '../util/duration.js';
@@ -108,7 +108,7 @@ export async function inspectBundle(
     }
   }
   const history = await listHistory(layout, id);
-  const last = run?.lastRun.bundles.find((b) => b.os === id.os && b.channel === id.channel && b.arch === id.arch);
+  const last = run?.lastRun?.bundles.find((b) => b.os === id.os && b.channel === id.channel && b.arch === id.arch);
 
   let upstream: BundleHealth['upstream'];
   if (o.upstream) {
@@ -149,7 +149,7 @@ export async function inspectBundle(
       bytes: history.reduce((n, h) => n + h.size, 0),
     },
     upstream,
-    lastRun: last && run ? { status: last.status, error: last.error?.message, at: run.lastRun.finishedAt } : undefined,
+    lastRun: last && run?.lastRun ? { status: last.status, error: last.error?.message, at: run.lastRun.finishedAt } : undefined,
     problems,
   };
 }

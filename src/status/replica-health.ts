@@ -1,7 +1,7 @@
 // What each publish target holds compared with the local tree, from the record of the last publish (no network
 // call: `publish --dry-run` asks the service itself).
-import { listLocalObjects } from '../replicas/local-tree.js';
-import { readPublishRecord, recordMatches } from '../replicas/publish-record.js';
+import { listLocalObjects } from '../replicate/local-tree.js';
+import { readPublishRecord, recordMatches } from '../replicate/publish-record.js';
 import type { Settings } from '../settings/load.js';
 
 export interface ReplicaHealth {

@@ -19,7 +19,7 @@ export function unsupportedNodeMessage(version: string, execPath: string): strin
     `mdatp-mirror: Node.js ${version} (${execPath}) is not supported: it needs Node.js 22 from 22.22.2, or 24 from 24.15.0 (engines ${SUPPORTED_NODE}).`,
     'Install Node.js 24 or 22 and run mdatp-mirror with it. Without root, from the npm registry:',
     '  npm install --prefix /opt/node24 node@24 && export PATH=/opt/node24/node_modules/node/bin:$PATH',
-    'Other ways (dnf, NodeSource, brew, winget): "Node.js versions" in the README. Nothing was done.',
+    'Other ways (dnf, NodeSource, brew, winget): docs/installing.md, "Node.js versions". Nothing was done.',
     '',
   ].join('\n');
 }

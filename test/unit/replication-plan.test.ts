@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isTreeKey } from '../../src/replicas/object-store.js';
-import { planReplication } from '../../src/replicas/plan.js';
+import { isTreeKey } from '../../src/replicate/object-store.js';
+import { planReplication } from '../../src/replicate/plan.js';
 
 const local = (key: string, sha256 = 'a', size = 1) => ({ key, path: `/m/${key}`, size, sha256 });
 const remote = (key: string, sha256 = 'a') => ({ key, size: 1, sha256, ours: true });

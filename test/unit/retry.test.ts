@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MirrorError } from '../../src/errors/catalogue.js';
 import { parseRetryAfter } from '../../src/upstream/http-errors.js';
-import { backoffDelay, withRetry } from '../../src/sync/retry.js';
+import { backoffDelay, withRetry } from '../../src/download/retry.js';
 
 const retryable = (retryAfterMs?: number): MirrorError =>
   new MirrorError('UPSTREAM_HTTP_STATUS', 'HTTP 503', { retryable: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contiguousBytes, MIN_SEGMENT_BYTES, planSegments, writeRange } from '../../src/sync/segments.js';
+import { contiguousBytes, MIN_SEGMENT_BYTES, planSegments, writeRange } from '../../src/download/segments.js';
 
 const MiB = 1024 * 1024;
 

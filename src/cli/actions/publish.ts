@@ -1,10 +1,10 @@
 // `mdatp-mirror publish [--target NAME] [--dry-run]`: bring every object-storage target in line with the local tree.
 import { ExitCode } from '../../errors/catalogue.js';
-import { acquireRunLock, type RunLock } from '../../lock/run-lock.js';
-import { anyReplicaFailed, publishReplicas } from '../../replicas/publish-replicas.js';
+import type { RunLock } from '../../lock/run-lock.js';
+import { lockTree } from '../../tree/change-session.js';
+import { anyReplicaFailed, publishReplicas } from '../../replicate/publish-replicas.js';
 import { formatReplicaLines } from '../../report/replicas.js';
 import { loadSettings } from '../../settings/load.js';
-import { StoreLayout } from '../../store/layout.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { lockWaitMs } from '../lock-wait.js';
 import { loggerFor } from '../logging.js';
@@ -19,9 +19,7 @@ export interface PublishCliOptions extends GlobalOptions {
 export async function publish(o: PublishCliOptions, io: CommandIo): Promise<number> {
   const settings = await loadSettings({ settingsFile: o.settings, folderUse: 'write' }, io);
   if (settings.publish.length === 0) {
-    io.stderr.write(
-      `mdatp-mirror publish: ${settings.settingsFile} has no "publish" targets. Add one (README, "Large fleets: object storage and a CDN").\n`,
-    );
+    io.stderr.write(`mdatp-mirror publish: ${settings.settingsFile} has no "publish" targets. Add one (docs/large-fleets.md).\n`);
     return ExitCode.usage;
   }
   const { logger, close } = await loggerFor(settings, { level: o.verbose ? 'debug' : 'info' });
@@ -29,14 +27,7 @@ export async function publish(o: PublishCliOptions, io: CommandIo): Promise<numb
   let lock: RunLock | undefined;
   try {
     // A download must not change the tree under an upload (the upload would refuse the changed file anyway).
-    if (!o.dryRun)
-      lock = await acquireRunLock({
-        path: StoreLayout.live(settings.downloadFolder).lockFile,
-        command: 'publish',
-        staleAfterMs: settings.lockStaleAfter,
-        waitMs: lockWaitMs(o.wait),
-        signal: interruption.signal,
-      });
+    if (!o.dryRun) lock = await lockTree({ settings, command: 'publish', waitMs: lockWaitMs(o.wait), signal: interruption.signal, logger });
     const outcomes = await publishReplicas(settings, {
       logger,
       now: io.now,

@@ -4,7 +4,7 @@ import { loggerFor } from '../logging.js';
 import type { BundleId } from '../../bundle/identity.js';
 import { runRollback } from '../../rollback/rollback.js';
 import { formatReplicaLines } from '../../report/replicas.js';
-import { anyReplicaFailed } from '../../replicas/publish-replicas.js';
+import { anyReplicaFailed } from '../../replicate/publish-replicas.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 

@@ -8,7 +8,7 @@ import { formatStatus } from '../../status/format.js';
 import { inspectReplicas } from '../../status/replica-health.js';
 import { readHolds } from '../../store/holds.js';
 import { downloadTree, StoreLayout } from '../../store/layout.js';
-import { readRunState } from '../../sync/run-state.js';
+import { readRunState } from '../../store/run-state.js';
 import { httpClientFor } from '../../upstream/from-settings.js';
 import { sourceFor } from '../../upstream/source-for.js';
 import { parseDuration } from '../../util/duration.js';

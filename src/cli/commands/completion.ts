@@ -5,7 +5,7 @@ import type { CommandIo } from '../io.js';
 export function registerCompletion(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   program
     .command('completion')
-    .description('print shell completion for bash, zsh or fish (see README: Shell completion)')
+    .description('print shell completion for bash, zsh or fish (see docs/commands.md, "Shell completion")')
     .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
     .action(async (shell: 'bash' | 'zsh' | 'fish') => {
       const [{ commandTree }, scripts] = await Promise.all([

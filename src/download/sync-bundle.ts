@@ -7,15 +7,16 @@ import { checkZip } from '../bundle/zip-check.js';
 import type { BundleLimits } from '../bundle/limits.js';
 import { MirrorError, describeError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
-import type { TreeWriter } from '../publish/tree-writer.js';
+import type { TreeWriter } from '../tree/tree-writer.js';
 import { fsyncFile, removeQuietly } from '../store/fs-safe.js';
-import { holdFor, type Holds } from '../store/holds.js';
-import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
-import { bundleMatchesManifest, readManifest, type Manifest, type ManifestRead } from '../store/manifest.js';
+import type { Holds } from '../store/holds.js';
+import { manifestPath, type StoreLayout } from '../store/layout.js';
+import { readManifest } from '../store/manifest.js';
 import { networkError } from '../upstream/http-errors.js';
 import type { BundleSource } from '../upstream/source.js';
 import type { VersionInfo } from '../upstream/version-info.js';
 import type { BundleOutcome } from './outcome.js';
+import { decideRelease } from './decide.js';
 import { withRetry, type AttemptFailure, type RetryPolicy } from './retry.js';
 import { newTransferState, restartFromZero, transferAttempt, type TransferState } from './transfer.js';
 
@@ -92,8 +93,9 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
 
   try {
     const info = await fetchVersion(d, id, log, tally);
-    const hold = holdFor(d.holds, id);
-    if (hold && sameVersions(info, hold)) {
+    const decision = await decideRelease(id, info, { holds: d.holds, target: d.writer.layout, live: d.liveLayout, current });
+    if (decision.kind === 'held-back') {
+      const { hold } = decision;
       log.info({ decision: 'held', held: hold, live: before }, `release ${hold.signatures} is held back by a rollback`);
       tally.notes.push(`upstream ${hold.signatures} held back by rollback`);
       return outcome({
@@ -104,24 +106,19 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
         error: undefined,
       });
     }
-    const upToDate = await pairHolding(targetDir, current, info);
-    if (upToDate) {
-      log.info({ decision: 'skipped', versions: versionsOf(info) }, 'up to date');
-      return outcome({ status: 'up-to-date', after: before, size: upToDate.size, sha256: upToDate.sha256, error: undefined });
-    }
-    if (d.liveLayout) {
-      const liveDir = d.liveLayout.bundleDir(id);
-      const live = await pairHolding(liveDir, await readManifest(manifestPath(liveDir)), info);
-      if (live) {
-        log.info({ decision: 'skipped', versions: versionsOf(info) }, 'already live; nothing to stage');
-        return outcome({ status: 'up-to-date', after: before, size: live.size, sha256: live.sha256, error: undefined });
-      }
+    if (decision.kind === 'up-to-date') {
+      const { manifest } = decision;
+      log.info(
+        { decision: 'skipped', versions: versionsOf(info) },
+        decision.where === 'live' ? 'already live; nothing to stage' : 'up to date',
+      );
+      return outcome({ status: 'up-to-date', after: before, size: manifest.size, sha256: manifest.sha256, error: undefined });
     }
     if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
       tally.notes.push('bundle did not match its manifest (size); downloaded again');
     }
     const result = await downloadAndPublish(d, id, info, tally, log, outcome);
-    if (hold) d.onHoldSuperseded(id);
+    if (decision.hold) d.onHoldSuperseded(id);
     return result;
   } catch (e) {
     const error = e instanceof MirrorError ? e : networkError(e, d.source.location);
@@ -134,12 +131,6 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
       error: { code: error.code, message: describeError(error) },
     });
   }
-}
-
-/** The manifest at dir when it records these versions and its bundle has the recorded size (the cheap check). */
-async function pairHolding(dir: string, read: ManifestRead, versions: Versions): Promise<Manifest | undefined> {
-  if (read.kind !== 'ok' || !sameVersions(versions, manifestVersions(read.manifest))) return undefined;
-  return (await bundleMatchesManifest(bundlePath(dir), read.manifest)) ? read.manifest : undefined;
 }
 
 function onRetry(log: Logger, what: string) {

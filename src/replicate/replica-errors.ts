@@ -40,7 +40,7 @@ export function describeReplicaError(e: unknown, target: PublishTarget): string 
       code,
     )
   )
-    return `access to ${where} was refused (${code || status}): the credentials need list, read, write and delete under prefix "${target.prefix}" (README, "Large fleets").`;
+    return `access to ${where} was refused (${code || status}): the credentials need list, read, write and delete under prefix "${target.prefix}" (docs/large-fleets.md).`;
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'REQUEST_SEND_ERROR'].includes(code))
     return `cannot reach the service (${code}): ${what}. Check the network, the proxy, and the target's endpoint or accountUrl.`;
   return `${code || 'error'}${status ? ` (HTTP ${status})` : ''}: ${what}`;

@@ -59,10 +59,17 @@ interface StagedPair {
 }
 
 export class TreeWriter implements Publisher {
+  /** Whether this writer moved any pair, so the session refreshes the index even when the command fails after. */
+  #changed = false;
+
   constructor(
     readonly layout: StoreLayout,
     private readonly options: TreeWriterOptions,
   ) {}
+
+  get changed(): boolean {
+    return this.#changed;
+  }
 
   /** A fresh temp file name on the tree's volume, for a download or any other bytes on their way in. */
   tempFile(id: BundleId, kind: string): string {
@@ -88,6 +95,7 @@ export class TreeWriter implements Publisher {
   async publish(id: BundleId, bundle: VerifiedBundle): Promise<PublishResult> {
     const liveDir = this.layout.bundleDir(id);
     await makeDirectories(liveDir);
+    this.#changed = true;
 
     let backedUp: Manifest | undefined;
     let backupSkippedReason: string | undefined;
@@ -141,6 +149,7 @@ export class TreeWriter implements Publisher {
     await makeDirectories(this.layout.backupDir(id));
     // Both bundles get a second name before either rename: the live one is about to be replaced.
     await this.withStagedBundles(id, [target, live], async ([newLive, newBack]) => {
+      this.#changed = true;
       await this.install(newLive!, this.layout.bundleDir(id));
       await this.install(newBack!, this.layout.backupDir(id));
     });

@@ -1,8 +1,9 @@
 // What happened to each bundle in a run: the shape shared by the summary, --json, the log and the state file.
-import type { BundleId } from '../bundle/identity.js';
+import { bundleKey, type BundleId } from '../bundle/identity.js';
+import type { RunSummary } from '../store/run-state.js';
 import type { TreeName } from '../store/layout.js';
 import type { Versions } from '../bundle/versions.js';
-import { anyReplicaFailed, type ReplicaOutcome } from '../replicas/publish-replicas.js';
+import { anyReplicaFailed, type ReplicaOutcome } from '../replicate/publish-replicas.js';
 
 /**
  * held-back: upstream still offers a version a rollback took out of service, so the rolled-back one stays.
@@ -61,3 +62,29 @@ export interface RunReport {
 /** A run failed (exit 1) when a bundle failed, or a publish target did (the local tree is correct either way). */
 export const runFailed = (report: RunReport): boolean =>
   report.bundles.some((b) => b.status === 'failed') || anyReplicaFailed(report.replicas);
+
+/** A download or import run as one line of the run history (state.json's recentRuns). */
+export function summarizeRun(command: 'download' | 'import', report: RunReport): RunSummary {
+  return {
+    command,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    result: report.interrupted ? 'interrupted' : runFailed(report) ? 'failed' : 'ok',
+    bundles: [
+      ...report.bundles.map((b) => ({
+        bundle: bundleKey(b),
+        status: b.status,
+        from: b.before?.signatures ?? null,
+        to: b.after?.signatures ?? null,
+        error: b.error?.code ?? null,
+      })),
+      ...(report.promoted ?? []).map((p) => ({
+        bundle: bundleKey(p),
+        status: 'promoted',
+        from: p.from?.signatures ?? null,
+        to: p.to.signatures,
+        error: null,
+      })),
+    ],
+  };
+}

@@ -1,21 +1,18 @@
-// A whole download run: lock the folder, clear a crashed run's leftovers, sync every planned bundle, promote what is
-// due, record the outcome.
+// A whole download run inside a tree-change session (lock, leftovers, commit, record): sync every planned bundle,
+// then promote what is due.
 import pLimit from 'p-limit';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
 import { planFor } from '../bundle/plan.js';
-import { withLockedTree } from '../publish/locked-run.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
-import { publishAfterChange } from '../replicas/publish-replicas.js';
-import { downloadWriter, liveWriter } from '../publish/writers.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds, updateHolds } from '../store/holds.js';
 import { StoreLayout } from '../store/layout.js';
 import { httpClientFor } from '../upstream/from-settings.js';
 import { sourceFor } from '../upstream/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
-import type { RunReport } from './outcome.js';
-import { writeRunState } from './run-state.js';
+import { summarizeRun, type RunReport } from './outcome.js';
+import { withTreeSession } from '../tree/change-session.js';
 import { syncBundle, type SyncDeps } from './sync-bundle.js';
 import { bundleLimitsFrom } from '../bundle/limits.js';
 
@@ -37,14 +34,11 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
   const layout = StoreLayout.live(settings.downloadFolder);
   const { logger } = deps;
 
-  // Keys load before anything is created or locked: a bad signingKey stops the run at its start.
-  const live = await liveWriter(settings, now);
   const http = httpClientFor(settings);
-  const source = await sourceFor(settings, http);
-  const writer = await downloadWriter(settings, now);
-  const locked = { settings, writer, command: deps.command ?? 'download', waitMs: deps.lockWaitMs ?? 0, signal: deps.signal, logger };
+  const session = { settings, command: deps.command ?? 'download', now, waitMs: deps.lockWaitMs ?? 0, signal: deps.signal, logger };
   try {
-    return await withLockedTree(locked, async () => {
+    const source = await sourceFor(settings, http);
+    return await withTreeSession(session, async ({ live, incoming: writer, commit, record }) => {
       const plan = planFor(settings);
       logger.info(
         {
@@ -93,8 +87,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
           ? await promoteDue(live, writer.layout, plan, settings.rollout.delay, now, logger)
           : undefined;
 
-      if ((await live.refreshIndex()) === 'written') logger.info({ event: 'index-signed' }, 'index.json rewritten and signed');
-      const replicas = await publishAfterChange(settings, { logger, now, signal: deps.signal });
+      const { replicas } = await commit({ replicate: true });
 
       const finished = now();
       const report: RunReport = {
@@ -107,7 +100,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         ...(promoted ? { promoted } : {}),
         ...(replicas ? { replicas } : {}),
       };
-      await writeRunState(layout, report);
+      await record(summarizeRun('download', report), report);
       logger.info(
         {
           event: 'run-end',
