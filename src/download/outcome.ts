@@ -15,10 +15,7 @@ type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'downgraded' | '
 /** Statuses that put a new bundle in place. */
 export const publishedStatus = (s: BundleStatus): boolean => s === 'downloaded' || s === 'downgraded' || s === 'imported';
 
-export interface BundleOutcome {
-  readonly os: BundleId['os'];
-  readonly channel: BundleId['channel'];
-  readonly arch: BundleId['arch'];
+export interface BundleOutcome extends BundleId {
   readonly status: BundleStatus;
   /** Where a download went: the live tree, or staging (rollout manual or delayed). */
   readonly tree: TreeName;
@@ -37,10 +34,7 @@ export interface BundleOutcome {
   readonly notes: readonly string[];
 }
 
-export interface Promotion {
-  readonly os: BundleId['os'];
-  readonly channel: BundleId['channel'];
-  readonly arch: BundleId['arch'];
+export interface Promotion extends BundleId {
   readonly from: Versions | undefined;
   readonly to: Versions;
   readonly stagedForMs: number;

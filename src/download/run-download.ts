@@ -7,7 +7,6 @@ import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds, updateHolds } from '../store/holds.js';
-import { StoreLayout } from '../store/layout.js';
 import { httpClientFor } from '../upstream/from-settings.js';
 import { sourceFor } from '../upstream/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
@@ -31,7 +30,6 @@ export interface DownloadDeps {
 export async function runDownload(settings: Settings, deps: DownloadDeps): Promise<RunReport> {
   const now = deps.now ?? (() => new Date());
   const started = now();
-  const layout = StoreLayout.live(settings.downloadFolder);
   const { logger } = deps;
 
   const http = httpClientFor(settings);
@@ -52,6 +50,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         `run started: ${plan.length} bundle(s)`,
       );
 
+      const { layout } = live;
       const holds = await readHolds(layout);
       const superseded: BundleId[] = [];
       const syncDeps: SyncDeps = {

@@ -52,7 +52,6 @@ export async function runPromote(settings: Settings, req: PromoteRequest): Promi
         { event: 'promote-refused', refused: refused.map((c) => ({ bundle: bundleKey(c.id), reason: c.reason })) },
         'promotion refused; live unchanged',
       );
-      await commit({ replicate: false });
       await record({
         command: 'promote',
         startedAt: started.toISOString(),
@@ -63,17 +62,15 @@ export async function runPromote(settings: Settings, req: PromoteRequest): Promi
       return { kind: 'refused', refused };
     }
     const outcomes: (PromotedBundle | AlreadyLive)[] = [];
-    const promoted: PromotedBundle[] = [];
     for (const c of checks) {
       if (c.kind === 'already-live') outcomes.push(c);
       if (c.kind !== 'ready') continue;
       const to = await promoteChecked(live, staging, c);
       const from = c.live?.DefinitionVersion ?? null;
-      const done = { kind: 'promoted', id: c.id, from, to: to.signatures } as const;
-      promoted.push(done);
-      outcomes.push(done);
+      outcomes.push({ kind: 'promoted', id: c.id, from, to: to.signatures });
       logger.info({ event: 'promoted', bundle: bundleKey(c.id), from, to }, `promoted ${to.signatures}`);
     }
+    const promoted = outcomes.filter((x) => x.kind === 'promoted');
     const { replicas } = await commit({ replicate: promoted.length > 0 });
     await record({
       command: 'promote',

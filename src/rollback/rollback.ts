@@ -20,10 +20,7 @@ export interface RollbackRequest {
   readonly to: string | undefined;
 }
 
-interface RollbackOutcome {
-  readonly os: BundleId['os'];
-  readonly channel: BundleId['channel'];
-  readonly arch: BundleId['arch'];
+interface RollbackOutcome extends BundleId {
   readonly status: 'rolled-back' | 'undone' | 'not-possible';
   readonly from: Versions | undefined;
   readonly to: Versions | undefined;

@@ -24,10 +24,7 @@ export interface PairHealth {
   readonly reason: string | undefined;
 }
 
-export interface BundleHealth {
-  readonly os: BundleId['os'];
-  readonly channel: BundleId['channel'];
-  readonly arch: BundleId['arch'];
+export interface BundleHealth extends BundleId {
   readonly live: PairHealth;
   readonly backup: PairHealth;
   /** The staged candidate (rollout manual or delayed), when one exists and is not live yet. */

@@ -43,7 +43,7 @@ export interface TreeSession {
   readonly incoming: TreeWriter;
   /** Refreshes the signed index, then replicates to the publish targets (when asked and not interrupted). */
   readonly commit: (o: { readonly replicate: boolean }) => Promise<Committed>;
-  /** After commit: the run goes into state.json (and a download or import becomes the last run status shows). */
+  /** The run goes into state.json (and a download or import becomes the last run status shows); after commit, if the live tree changed. */
   readonly record: (run: RunSummary, lastRun?: RunReport) => Promise<void>;
 }
 
@@ -95,7 +95,7 @@ export async function withTreeSession<T>(o: SessionOptions, work: (session: Tree
       return { index, replicas };
     },
     record: async (run, lastRun) => {
-      if (!committed) throw new Error(`${o.command}: a run was recorded before its change was committed`);
+      if (live.changed && !committed) throw new Error(`${o.command}: a run was recorded before its change was committed`);
       await recordRun(live.layout, run, lastRun);
     },
   };
