@@ -137,15 +137,20 @@ for (const [k, , h] of settingRows) {
 // Metrics: the registry serve's /metrics exposes, built with nothing to count, so every name, type, label and help
 // text is the code's own.
 const noCounts = { openConnections: () => 0, shedConnections: () => 0, refusedConnections: () => 0, accessLogDropped: () => 0 };
-const metrics = new MirrorMetrics(async () => ({ bundles: [] }), noCounts).registry.getMetricsAsArray();
+const metrics = new MirrorMetrics(
+  async () => ({ tree: { healthy: true, bundles: [] }, status: { bundles: [], publishTargets: [], index: null } }),
+  noCounts,
+).registry.getMetricsAsArray();
 const own = metrics.filter((m) => !/^mdatp_mirror_(process|nodejs)_/.test(m.name));
 const runtime = metrics.filter((m) => /^mdatp_mirror_(process|nodejs)_/.test(m.name));
 md.metrics = [
   '# Metrics reference',
   '',
-  "Generated from serve's metrics registry (`src/serve/metrics.ts`) by `npm run docs:generate`; do not edit. `serve` exposes",
-  'them at `/metrics` in the Prometheus text format; with `--workers`, counters are summed over the workers and tree gauges',
-  "are one worker's reading. Client addresses are never labels.",
+  "Generated from serve's metrics registry (`src/serve/metrics.ts`, `src/status/status-metrics.ts`) by `npm run docs:generate`;",
+  'do not edit. `serve` exposes them at `/metrics` in the Prometheus text format; with `--workers`, counters are summed over',
+  "the workers and tree gauges are one worker's reading. Client addresses are never labels. The bundle, run, index and",
+  'publish-target gauges (every `mdatp_mirror_bundle_*`, `signed_index_ok` and `publish_target_current`) are also what',
+  '`metricsFile` holds after every run; the HTTP, connection and fleet metrics come only from a running `serve`.',
   '',
   '| metric | type | labels | meaning |',
   '|---|---|---|---|',

@@ -180,7 +180,7 @@ describe('rollback', () => {
     }>(join(f.mirror, '.mdatp-mirror/state.json'));
     expect(state.recentRuns.map((x) => `${x.command} ${x.result}`)).toEqual(['rollback ok', 'download ok', 'download ok']);
     expect(state.recentRuns[0]!.bundles).toEqual([
-      { bundle: 'linux/production/arch_x86_64', status: 'rolled-back', from: bad, to: good, error: null },
+      { bundle: 'linux/production/arch_x86_64', status: 'rolled-back', from: bad, to: good, offered: null, error: null },
     ]);
 
     // Upstream still offers the bad release: it stays out, and no bundle is fetched.

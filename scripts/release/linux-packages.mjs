@@ -83,7 +83,11 @@ function payload(tree, { exe, work, target, manPage, completions, layout }) {
   put(tree, `${layout.zsh}/_mdatp-mirror`, completions.zsh);
   put(tree, 'usr/share/fish/vendor_completions.d/mdatp-mirror.fish', completions.fish);
   put(tree, 'usr/share/man/man1/mdatp-mirror.1.gz', gz(manPage));
+  // The alert rules (with their promtool unit test) and the Grafana dashboard, for the monitoring the site runs.
+  for (const f of MONITORING_FILES) put(tree, `usr/share/mdatp-mirror/monitoring/${f}`, { from: `monitoring/${f}` });
 }
+
+const MONITORING_FILES = ['alerts.yml', 'alerts.test.yml', 'grafana-dashboard.json'];
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -104,6 +104,7 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
         attempts: 1,
         resumed: 0,
         source: `archive ${req.where}`,
+        offered: versionsOf(staged.pair.versions),
         error: undefined,
       };
       if (decision.status !== 'publish') {

@@ -21,6 +21,8 @@ export interface BundleOutcome extends BundleId {
   readonly tree: TreeName;
   readonly before: Versions | undefined;
   readonly after: Versions | undefined;
+  /** The newest release the source offered in this run (undefined when it could not be asked). */
+  readonly offered: Versions | undefined;
   /** Size of the live bundle after the run. */
   readonly size: number | undefined;
   readonly sha256: string | undefined;
@@ -70,6 +72,7 @@ export function summarizeRun(command: 'download' | 'import', report: RunReport):
         status: b.status,
         from: b.before?.signatures ?? null,
         to: b.after?.signatures ?? null,
+        offered: b.offered?.signatures ?? null,
         error: b.error?.code ?? null,
       })),
       ...(report.promoted ?? []).map((p) => ({
@@ -77,6 +80,7 @@ export function summarizeRun(command: 'download' | 'import', report: RunReport):
         status: 'promoted',
         from: p.from?.signatures ?? null,
         to: p.to.signatures,
+        offered: null,
         error: null,
       })),
     ],

@@ -56,6 +56,7 @@ interface Tally {
   verifyMs: number;
   received: number;
   source: string | undefined;
+  offered: Versions | undefined;
   notes: string[];
 }
 
@@ -74,6 +75,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     verifyMs: 0,
     received: 0,
     source: undefined,
+    offered: undefined,
     notes: [],
   };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
@@ -87,12 +89,14 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     attempts: rest.status === 'failed' && tally.attempts === 0 ? tally.versionChecks : tally.attempts,
     resumed: tally.resumed,
     source: tally.source,
+    offered: tally.offered,
     notes: tally.notes,
     ...rest,
   });
 
   try {
     const info = await fetchVersion(d, id, log, tally);
+    tally.offered = versionsOf(info);
     const decision = await decideRelease(id, info, { holds: d.holds, target: d.writer.layout, live: d.liveLayout, current });
     if (decision.kind === 'held-back') {
       const { hold } = decision;
@@ -193,6 +197,7 @@ async function downloadAndPublish(
         log.warn({ started: versionsOf(info), now: versionsOf(after) }, 'a new release appeared during the download; downloading again');
         tally.notes.push(`release ${after.signatures} appeared during the download of ${info.signatures}`);
         info = after;
+        tally.offered = versionsOf(after);
         continue;
       }
       const sha256 = state.hash.digest('hex');

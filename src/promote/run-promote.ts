@@ -57,7 +57,7 @@ export async function runPromote(settings: Settings, req: PromoteRequest): Promi
         startedAt: started.toISOString(),
         finishedAt: now().toISOString(),
         result: 'failed',
-        bundles: refused.map((c) => ({ bundle: bundleKey(c.id), status: 'refused', from: null, to: null, error: null })),
+        bundles: refused.map((c) => ({ bundle: bundleKey(c.id), status: 'refused', from: null, to: null, offered: null, error: null })),
       });
       return { kind: 'refused', refused };
     }
@@ -77,7 +77,7 @@ export async function runPromote(settings: Settings, req: PromoteRequest): Promi
       startedAt: started.toISOString(),
       finishedAt: now().toISOString(),
       result: 'ok',
-      bundles: promoted.map((p) => ({ bundle: bundleKey(p.id), status: 'promoted', from: p.from, to: p.to, error: null })),
+      bundles: promoted.map((p) => ({ bundle: bundleKey(p.id), status: 'promoted', from: p.from, to: p.to, offered: null, error: null })),
     });
     return { kind: 'done', promoted, outcomes, replicas: replicas ?? [] };
   });

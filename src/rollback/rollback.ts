@@ -133,6 +133,7 @@ export async function runRollback(settings: Settings, req: RollbackRequest, logg
         status: x.status,
         from: x.from?.signatures ?? null,
         to: x.to?.signatures ?? null,
+        offered: null,
         error: null,
       })),
     });

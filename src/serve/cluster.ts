@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { AggregatorRegistry } from 'prom-client';
+import { answerWorker, type FleetView } from './fleet-view.js';
 import { workerNodeOptions } from './node-options.js';
 
 interface MetricsRequest {
@@ -25,11 +26,13 @@ export const isWorker = (): boolean => cluster.isWorker;
 export async function startWorkers(
   count: number,
   onWorkerDied: (code: number | null) => void,
+  fleet: FleetView | undefined,
 ): Promise<{ port: number; stop: (graceMs: number) => Promise<void> }> {
   const aggregator = new AggregatorRegistry();
   cluster.setupPrimary({ execArgv: workerNodeOptions() });
   let stopping = false;
   const wire = (w: Worker): void => {
+    if (fleet) answerWorker(w, fleet);
     w.on('message', (m: MetricsRequest) => {
       if (m?.type !== 'mdatp-mirror:metrics-request') return;
       aggregator.clusterMetrics().then(

@@ -18,6 +18,8 @@ const TYPES: Record<string, string> = {
 export interface Sent {
   readonly status: number;
   readonly bytes: number;
+  /** The file and the byte range [start, end] a body was sent from (fleet adoption counts whole files). */
+  readonly body?: { readonly size: number; readonly ino: number; readonly start: number; readonly end: number };
 }
 
 function ifRangeMatches(value: string, etag: string, lastModified: Date): boolean {
@@ -177,7 +179,8 @@ export async function sendFile(req: IncomingMessage, res: ServerResponse, path: 
     if (!answer.body) return answerWithoutBody(res, answer);
     res.writeHead(answer.status, answer.headers as string[]);
     streaming = true;
-    return { status: answer.status, bytes: await sendBytes(fd, res, answer.body.start, answer.body.end) };
+    const { start, end } = answer.body;
+    return { status: answer.status, bytes: await sendBytes(fd, res, start, end), body: { size: st.size, ino: st.ino, start, end } };
   } finally {
     if (!streaming) closeQuietly(fd);
   }

@@ -1,6 +1,6 @@
-// /metrics in Prometheus text format: bundle versions, ages and sizes (read at scrape time), and what was served.
+// /metrics in Prometheus text format: what was served, and the bundle, run and fleet metrics (status-metrics.ts).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { TreeHealth } from './health.js';
+import { defineStatusMetrics, type StatusSnapshot } from '../status/status-metrics.js';
 
 /** What the server counts about its clients, read at scrape time. */
 export interface ServingCounts {
@@ -15,7 +15,7 @@ export class MirrorMetrics {
   /** Requests and body bytes by method and status, since the server started. */
   private readonly served = new Map<string, { readonly method: string; readonly status: number; requests: number; bytes: number }>();
 
-  constructor(health: () => Promise<TreeHealth>, serving: ServingCounts) {
+  constructor(snapshot: () => Promise<StatusSnapshot>, serving: ServingCounts) {
     collectDefaultMetrics({ register: this.registry, prefix: 'mdatp_mirror_' });
     const reading = (name: string, help: string, read: () => number, type: 'gauge' | 'counter'): void => {
       // Read at scrape time from the server's own counts; summed across a cluster's workers.
@@ -73,46 +73,11 @@ export class MirrorMetrics {
       },
     });
     // prom-client collects all metrics concurrently: each gauge reads the same snapshot of the tree.
-    let cached: { at: number; health: Promise<TreeHealth> } | undefined;
-    const snapshot = (): Promise<TreeHealth> => {
-      if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), health: health() };
-      return cached.health;
-    };
-    const labels = ['tree', 'bundle'] as const;
-    const treeGauge = (
-      name: string,
-      help: string,
-      value: (b: TreeHealth['bundles'][number]) => number | undefined,
-      extra: readonly string[] = [],
-    ) =>
-      new Gauge({
-        name,
-        help,
-        // Every worker sees the same tree: across a cluster, report one worker's value, not the sum.
-        aggregator: 'first',
-        labelNames: [...labels, ...extra],
-        registers: [this.registry],
-        async collect() {
-          const h = await snapshot();
-          this.reset();
-          for (const b of h.bundles) {
-            const v = value(b);
-            const l: Record<string, string> = { tree: b.tree, bundle: b.bundle };
-            if (extra.length > 0) {
-              if (!b.versions) continue;
-              l['engine'] = b.versions.engine;
-              l['signatures'] = b.versions.signatures;
-            }
-            if (v !== undefined) this.set(l, v);
-          }
-        },
-      });
-    treeGauge('mdatp_mirror_bundle_info', 'The bundle being served (1), with its versions', () => 1, ['engine', 'signatures']);
-    treeGauge('mdatp_mirror_bundle_age_seconds', 'Seconds since the bundle was downloaded', (b) =>
-      b.ageMs === undefined ? undefined : Math.round(b.ageMs / 1000),
-    );
-    treeGauge('mdatp_mirror_bundle_size_bytes', 'Size of updates.zip', (b) => b.size);
-    treeGauge('mdatp_mirror_bundle_healthy', '1 when the bundle is present and matches its manifest', (b) => (b.state === 'ok' ? 1 : 0));
+    let cached: { at: number; snapshot: Promise<StatusSnapshot> } | undefined;
+    defineStatusMetrics(this.registry, () => {
+      if (!cached || Date.now() - cached.at > 1000) cached = { at: Date.now(), snapshot: snapshot() };
+      return cached.snapshot;
+    });
   }
 
   record(method: string, status: number, bytes: number): void {

@@ -8,10 +8,13 @@ import { hasUrlScheme } from '../util/location.js';
 export type PathDecision =
   | { readonly kind: 'file'; readonly rel: string }
   | { readonly kind: 'dir'; readonly rel: string; readonly canonical: string }
-  | { readonly kind: 'special'; readonly name: 'healthz' | 'metrics' }
+  | { readonly kind: 'special'; readonly name: (typeof SPECIAL)[number] }
   | { readonly kind: 'reject'; readonly status: 400 | 404; readonly reason: string };
 
 const { os, channel, arch } = SEGMENT_PATTERN;
+/** serve's own answers, beside the tree (none of them can be a tree path). */
+const SPECIAL = ['healthz', 'metrics', 'status', 'status.json'] as const;
+const isSpecial = (rel: string): rel is (typeof SPECIAL)[number] => (SPECIAL as readonly string[]).includes(rel);
 const escaped = (name: string): string => name.replace(/\./g, '\\.');
 const STAGING = `(?:${STAGING_DIR}/)?`;
 const TREE = `${STAGING}${os}(?:/${channel}(?:_back)?(?:/arch_${arch})?)?`;
@@ -55,7 +58,7 @@ function decide(rawUrl: string): PathDecision {
   if (segments.some((s) => s.startsWith('.'))) return { kind: 'reject', status: 404, reason: 'hidden path' };
 
   const rel = decoded.slice(1);
-  if (rel === 'healthz' || rel === 'metrics') return { kind: 'special', name: rel };
+  if (isSpecial(rel)) return { kind: 'special', name: rel };
   if (FILE.test(rel) || INDEX.test(rel)) return { kind: 'file', rel };
   const dir = rel.endsWith('/') ? rel.slice(0, -1) : rel;
   if (DIR.test(dir)) return { kind: 'dir', rel: dir, canonical: dir === '' ? '/' : `/${dir}/` };

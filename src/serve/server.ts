@@ -1,5 +1,5 @@
 // The mirror's own static server: GET/HEAD of the mirror tree only, conditional and single-range requests,
-// /healthz and /metrics, an access log, and a graceful stop that lets running transfers finish.
+// /healthz, /metrics, /status and /status.json, fleet adoption, an access log, and a graceful stop that lets running transfers finish.
 import { EventEmitter, once } from 'node:events';
 import { realpath } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -14,7 +14,10 @@ import type { BundleId } from '../bundle/identity.js';
 import type { StoreLayout } from '../store/layout.js';
 import { sendFile } from './file-response.js';
 import { TreeGuard } from './tree-guard.js';
-import { treeHealth } from './health.js';
+import { treeHealth } from '../status/tree-health.js';
+import type { MirrorStatus } from '../status/mirror-status.js';
+import type { FleetObserver } from './fleet-observer.js';
+import { renderStatusPage } from './status-page.js';
 import { listing } from './listing.js';
 import { MirrorMetrics } from './metrics.js';
 import { decidePath } from './mirror-paths.js';
@@ -33,6 +36,10 @@ export interface ServeOptions {
   readonly accessLog: AccessLog | undefined;
   readonly connections: ConnectionLimits;
   readonly now?: () => Date;
+  /** The facts of /status, /status.json and the run and fleet metrics (status/mirror-status.ts). */
+  readonly status: () => Promise<MirrorStatus>;
+  /** Counts whole bundles served per client, for fleet adoption; undefined turns it off. */
+  readonly fleet: FleetObserver | undefined;
   /** Supplies /metrics for the whole cluster when this server is one of several workers. */
   readonly clusterMetrics?: (() => Promise<{ body: string; contentType: string }>) | undefined;
 }
@@ -55,7 +62,7 @@ export class MirrorServer {
 
   constructor(private readonly o: ServeOptions) {
     this.guard = new ConnectionGuard(o.connections);
-    this.metrics = new MirrorMetrics(() => this.health(), {
+    this.metrics = new MirrorMetrics(async () => ({ tree: await this.health(), status: await this.o.status() }), {
       openConnections: () => this.guard.open,
       shedConnections: () => this.guard.shed,
       refusedConnections: () => this.guard.refused,
@@ -146,6 +153,18 @@ export class MirrorServer {
           res.end(req.method === 'HEAD' ? undefined : body);
           return 0;
         }
+        if (decision.name === 'status' || decision.name === 'status.json') {
+          const status = await this.o.status();
+          const html = decision.name === 'status';
+          const body = html ? renderStatusPage(status) : `${JSON.stringify(status, null, 2)}\n`;
+          res.writeHead(200, {
+            'Content-Type': html ? 'text/html; charset=utf-8' : 'application/json',
+            'Cache-Control': 'no-store',
+            'Content-Length': Buffer.byteLength(body),
+          });
+          res.end(req.method === 'HEAD' ? undefined : body);
+          return 0;
+        }
         const h = await this.health();
         const body = `${JSON.stringify({ status: h.healthy ? 'ok' : 'unhealthy', bundles: h.bundles }, null, 2)}\n`;
         res.writeHead(h.healthy ? 200 : 503, {
@@ -170,6 +189,21 @@ export class MirrorServer {
         // A symlink inside the tree must not lead outside it: checked on the opened file before anything about it is sent.
         const sent = await sendFile(req, res, path, this.tree!);
         if (!sent) return this.text(res, 404, 'not found\n');
+        if (sent.body && this.o.fleet) {
+          const { size, ino, start, end } = sent.body;
+          const delivery = {
+            rel: decision.rel,
+            client: req.socket.remoteAddress,
+            size,
+            ino,
+            start,
+            end,
+            complete: sent.bytes === end - start + 1,
+          };
+          await this.o.fleet
+            .delivered(delivery)
+            .catch((e: unknown) => this.o.accessLog?.error(`fleet record: ${(e as Error).message}`, req.url));
+        }
         return sent.bytes;
       }
     }

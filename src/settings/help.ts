@@ -47,6 +47,11 @@ export const SETTING_HELP = {
   trustedKeys: { meaning: 'minisign public keys whose signatures `import` and `upstreamMirror` accept' },
   upstreamMirror: { meaning: 'another mdatp-mirror tree (URL or folder) to download from instead, verified by its signed index' },
   mirrorName: { meaning: 'the name this mirror writes into its signed index', default: 'the host name' },
+  metricsFile: {
+    meaning:
+      "a `*.prom` file every download, import, promote, rollback and publish rewrites (temp + rename) with the bundle and run metrics, for node_exporter's textfile collector",
+    default: 'none',
+  },
   publish: { meaning: 'object-storage replicas (S3, S3-compatible, Azure Blob) published after every change; no secrets here' },
 } satisfies Record<keyof typeof settingsSchema.shape, SettingHelp>;
 

@@ -17,7 +17,7 @@ import { formatBytes } from '../util/bytes.js';
 
 export type Settings = Omit<
   SettingsFile,
-  'downloadFolder' | 'logFilePath' | 'caFile' | 'signingKey' | 'trustedKeys' | 'upstreamMirror' | 'mirrorName'
+  'downloadFolder' | 'logFilePath' | 'caFile' | 'signingKey' | 'trustedKeys' | 'upstreamMirror' | 'mirrorName' | 'metricsFile'
 > & {
   /** Absolute path of the file these settings came from. */
   readonly settingsFile: string;
@@ -29,6 +29,7 @@ export type Settings = Omit<
   /** An http(s) URL, or an absolute folder path. */
   readonly upstreamMirror: string | undefined;
   readonly mirrorName: string;
+  readonly metricsFile: string | undefined;
 };
 
 export interface SettingsOverrides {
@@ -195,6 +196,7 @@ export async function loadSettings(overrides: SettingsOverrides, source: Setting
     trustedKeys: (s.trustedKeys ?? []).map((k, i) => resolvePath(k, base, `trustedKeys[${i}]`, file)),
     upstreamMirror: upstreamMirrorFrom(s.upstreamMirror, s.trustedKeys, file, base),
     mirrorName: s.mirrorName ?? hostname(),
+    metricsFile: s.metricsFile === undefined ? undefined : resolvePath(s.metricsFile, base, 'metricsFile', file),
   };
 }
 

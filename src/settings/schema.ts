@@ -144,6 +144,12 @@ export const settingsSchema = z.strictObject({
       z.refine((n) => !/[\r\n\t]/.test(n), { message: 'must be one line' }),
     ),
   ),
+  /** A Prometheus text file every run rewrites, for node_exporter's textfile collector (mirrors without serve). */
+  metricsFile: z.optional(
+    pathSetting.check(
+      z.refine((p) => p.endsWith('.prom'), { message: "must end in .prom (node_exporter's textfile collector reads only those)" }),
+    ),
+  ),
   /** Object-storage replicas of the served tree, each published after every change (and by `publish`). */
   publish: publishSchema,
 });

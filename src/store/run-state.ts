@@ -14,6 +14,8 @@ interface RunSummaryBundle {
   readonly status: string;
   readonly from: string | null;
   readonly to: string | null;
+  /** The signatures version the source offered (download, import), so the status page can say "behind". */
+  readonly offered: string | null;
   /** The error code (see docs/reference/errors.md) of a failed bundle. */
   readonly error: string | null;
 }

@@ -4,7 +4,8 @@
 //            cleared;
 //   during:  one writer per tree (when rollout is immediate the download's target is the live writer itself, so the
 //            signing key is loaded once);
-//   commit:  the signed index refreshed, then the publish targets replicated, then the run recorded in state.json.
+//   commit:  the signed index refreshed, then the publish targets replicated, then the run recorded in state.json
+//            and, when metricsFile is set, the metrics file rewritten.
 // A change that fails after a pair moved still gets its index refreshed on the way out, so index.json lags the tree
 // only across a crash (and status says so). The crash-ordering rules of each single change stay in tree-writer.ts.
 import type { Logger } from '../log/logger.js';
@@ -15,6 +16,7 @@ import type { Settings } from '../settings/load.js';
 import { loadSigningKey } from '../signing/keys.js';
 import { downloadTree, StoreLayout } from '../store/layout.js';
 import { recordRun, type RunSummary } from '../store/run-state.js';
+import { writeMetricsFile } from '../status/metrics-file.js';
 import { makeDirectories } from '../util/make-directories.js';
 import { TreeWriter } from './tree-writer.js';
 
@@ -97,6 +99,7 @@ export async function withTreeSession<T>(o: SessionOptions, work: (session: Tree
     record: async (run, lastRun) => {
       if (live.changed && !committed) throw new Error(`${o.command}: a run was recorded before its change was committed`);
       await recordRun(live.layout, run, lastRun);
+      await writeMetricsFile(o.settings, { now: o.now(), logger: o.logger });
     },
   };
   try {

@@ -71,8 +71,13 @@ describe('the .deb (amd64) through dpkg', () => {
       '/usr/share/zsh/vendor-completions/_mdatp-mirror',
       '/usr/share/fish/vendor_completions.d/mdatp-mirror.fish',
       '/usr/share/man/man1/mdatp-mirror.1.gz',
+      '/usr/share/mdatp-mirror/monitoring/grafana-dashboard.json',
     ])
       expect(existsSync(f), f).toBe(true);
+    // The shipped alert rules pass their own unit test where they are installed.
+    expect(
+      execFileSync('promtool', ['test', 'rules', 'alerts.test.yml'], { cwd: '/usr/share/mdatp-mirror/monitoring', encoding: 'utf8' }),
+    ).toContain('SUCCESS');
     // Shipped disabled: nothing links the units into a target until the admin enables them.
     expect(tryRun('sh', ['-c', 'ls /etc/systemd/system/*.wants/ 2>/dev/null | grep mdatp-mirror']).status).not.toBe(0);
     const unit = readFileSync('/lib/systemd/system/mdatp-mirror.service', 'utf8');
@@ -142,6 +147,7 @@ describe('the .rpm (x86_64 and aarch64)', () => {
         SETTINGS,
         '/usr/lib/systemd/system/mdatp-mirror.timer',
         '/usr/share/man/man1/mdatp-mirror.1.gz',
+        '/usr/share/mdatp-mirror/monitoring/alerts.yml',
         TREE,
       ])
         expect(files, f).toContain(f);

@@ -5,6 +5,7 @@ import { lockTree } from '../../tree/change-session.js';
 import { anyReplicaFailed, publishReplicas } from '../../replicate/publish-replicas.js';
 import { formatReplicaLines } from '../../report/replicas.js';
 import { loadSettings } from '../../settings/load.js';
+import { writeMetricsFile } from '../../status/metrics-file.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { lockWaitMs } from '../lock-wait.js';
 import { loggerFor } from '../logging.js';
@@ -36,6 +37,7 @@ export async function publish(o: PublishCliOptions, io: CommandIo): Promise<numb
       only: o.target,
       dryRun: o.dryRun ?? false,
     });
+    if (!o.dryRun) await writeMetricsFile(settings, { now: io.now(), logger });
     const failed = anyReplicaFailed(outcomes);
     const code = interruption.exitCode() ?? (failed ? ExitCode.bundleFailed : ExitCode.ok);
     if (o.json) io.stdout.write(`${JSON.stringify({ targets: outcomes, exitCode: code }, null, 2)}\n`);

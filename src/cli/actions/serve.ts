@@ -13,6 +13,10 @@ import { StoreLayout } from '../../store/layout.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { stopRequested } from '../signals.js';
+import { keepSaved, loadFleet } from '../../fleet/fleet-file.js';
+import { FleetObserver } from '../../serve/fleet-observer.js';
+import { localFleet, primaryFleet, type FleetView } from '../../serve/fleet-view.js';
+import { mirrorStatus } from '../../status/mirror-status.js';
 
 export interface ServeCliOptions extends GlobalOptions {
   readonly host?: string;
@@ -25,6 +29,8 @@ export interface ServeCliOptions extends GlobalOptions {
   readonly workers?: string;
   readonly maxConnections: string;
   readonly idleTimeout: string;
+  readonly fleet: boolean;
+  readonly fleetWindow: string;
 }
 
 function listenFailure(e: NodeJS.ErrnoException, port: number): string {
@@ -62,7 +68,16 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   const plan = planFor(settings);
   const workers = o.workers === undefined ? defaultWorkers() : Number(o.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw usageError(`--workers ${o.workers}: a whole number from 1 to 64.`);
+  const fleetWindowMs = parseDuration(o.fleetWindow);
+  if (fleetWindowMs === undefined || fleetWindowMs < 60_000)
+    throw usageError(`--fleet-window ${o.fleetWindow}: a duration of at least 1m, like 16h (twice the endpoints' update interval).`);
   const signalled = stopRequested();
+  const live = StoreLayout.live(settings.downloadFolder);
+  const warn = (message: string): void => void io.stderr.write(`warning: ${message}\n`);
+  // The primary (or the only process) keeps the record; workers tell it what they served.
+  const record = o.fleet && !isWorker() ? await loadFleet(live, warn) : undefined;
+  const saving = record ? keepSaved(record, live, warn) : undefined;
+  const fleet: FleetView | undefined = !o.fleet ? undefined : record ? localFleet(record, fleetWindowMs) : primaryFleet();
 
   const announce = (scheme: string, boundPort: number): void => {
     io.stderr.write(
@@ -79,8 +94,10 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   };
 
   if (workers > 1 && !isWorker()) {
-    const cluster = await startWorkers(workers, (code) =>
-      io.stderr.write(`a serve worker exited (code ${code}); starting another\n`),
+    const cluster = await startWorkers(
+      workers,
+      (code) => io.stderr.write(`a serve worker exited (code ${code}); starting another\n`),
+      fleet,
     ).catch((e: Error) => {
       throw usageError(`cannot serve: ${e.message}`);
     });
@@ -88,6 +105,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     await signalled;
     io.stderr.write(`stopping: letting running transfers finish (up to ${o.grace})\n`);
     await cluster.stop(graceMs);
+    await saving?.stop();
     return 0;
   }
 
@@ -103,6 +121,8 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     accessLog,
     connections,
     clusterMetrics: isWorker() ? clusterMetrics : undefined,
+    status: () => mirrorStatus(settings, { now: new Date(), fleet: fleet ? (current) => fleet.counts(current) : undefined }),
+    fleet: fleet ? new FleetObserver(settings.downloadFolder, (s) => fleet.observe(s)) : undefined,
   })
     .start()
     .catch((e: NodeJS.ErrnoException) => {
@@ -119,6 +139,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   await (isWorker() ? Promise.race([signalled, shutdownRequested()]) : signalled);
   if (!isWorker()) io.stderr.write(`stopping: letting running transfers finish (up to ${o.grace})\n`);
   const { cut } = await server.shutdown(graceMs);
+  await saving?.stop();
   await accessLog?.drain(2000);
   if (cut > 0) io.stderr.write(`stopped: ${cut} transfer(s) cut at the end of the grace period\n`);
   return 0;

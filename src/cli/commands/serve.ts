@@ -7,7 +7,7 @@ import type { ServeInstallOptions } from '../actions/serve-install.js';
 export function registerServe(program: Command, run: (fn: (io: CommandIo) => Promise<number>) => Promise<void>): void {
   const serve = program
     .command('serve')
-    .description('serve the download folder to endpoints over HTTP(S), with /healthz and /metrics')
+    .description('serve the download folder to endpoints over HTTP(S), with /healthz, /metrics and a /status page')
     .option('--host <h>', 'address to listen on (default: all interfaces)')
     .option('--port <p>', 'port', '8080')
     .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM)')
@@ -18,6 +18,12 @@ export function registerServe(program: Command, run: (fn: (io: CommandIo) => Pro
     .option('--max-connections <n>', 'most client connections open at once; at the cap the longest-idle one is closed', '10000')
     .option('--idle-timeout <duration>', 'close a connection idle (keep-alive, slow request head, stalled reader) this long', '60s')
     .option('--workers <n>', 'worker processes sharing the port (default 1; more helps on machines with spare cores)')
+    .option(
+      '--fleet-window <duration>',
+      "on /status, a client that fetched no whole bundle for this long counts as not seen lately (2 x the endpoints' update interval)",
+      '16h',
+    )
+    .option('--no-fleet', 'do not record which clients fetched which version (fleet adoption on /status and /metrics)')
     .action(async (_o: ServeCliOptions, cmd: Command) => {
       const { serve: runServe } = await import('../actions/serve.js');
       await run((io) => runServe(cmd.optsWithGlobals<ServeCliOptions>(), io));

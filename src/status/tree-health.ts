@@ -1,9 +1,8 @@
 // /healthz: 200 when every configured bundle is present and matches its manifest, 503 otherwise, with the detail.
 import type { BundleId } from '../bundle/identity.js';
 import { bundleKey } from '../bundle/identity.js';
-import { inspectPair, type PairHealth } from '../status/inspect.js';
+import { inspectPair, type PairHealth } from './inspect.js';
 import { bundlePath, type StoreLayout } from '../store/layout.js';
-import type { ContentChecks } from './content-check.js';
 
 export interface TreeHealth {
   readonly healthy: boolean;
@@ -14,7 +13,8 @@ export async function treeHealth(
   layouts: readonly StoreLayout[],
   plan: readonly BundleId[],
   now: () => Date,
-  content?: ContentChecks,
+  /** serve's proof that each file still has its manifest's SHA-256 (cached by file identity). */
+  content?: { matches(path: string, sha256: string): Promise<boolean | undefined> },
 ): Promise<TreeHealth> {
   const bundles = await Promise.all(
     layouts.flatMap((layout) =>
