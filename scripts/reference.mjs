@@ -34,10 +34,11 @@ const exitRows = [
   [0, 'success: everything asked for is done (or was already current)'],
   [
     1,
-    'a bundle failed (the others went on and failed ones still serve their previous pair); a check found problems; a request was refused; or an unexpected error (a bug)',
+    'a bundle failed (the others went on and failed ones still serve their previous pair); a check found problems; or a request was refused',
   ],
   [2, 'a usage or settings mistake, named with the fix: nothing was changed'],
   [3, 'another run holds the lock; status --check-upstream could not ask the upstream (Nagios UNKNOWN)'],
+  [70, 'an unexpected error: a bug in mdatp-mirror (EX_SOFTWARE); the message says what to report. The served tree is never left partial'],
   [130, 'stopped by SIGINT (Ctrl-C)'],
   [143, 'stopped by SIGTERM'],
 ];

@@ -9,8 +9,8 @@ export const ExitCode = {
   problemsFound: 1,
   /** promote, rollback: the request was refused (or not possible), and nothing was changed for it. */
   refused: 1,
-  /** An error the tool did not expect: a bug, reported with what to send. */
-  unexpected: 1,
+  /** An error the tool did not expect: a bug, reported with what to send (EX_SOFTWARE, as sysexits.h has it). */
+  unexpected: 70,
   usage: 2,
   locked: 3,
   /** status --check-upstream: the upstream could not be asked, and nothing else is wrong (Nagios UNKNOWN). */

@@ -3,6 +3,7 @@ import type { Logger } from '../log/logger.js';
 import type { PublishTarget } from '../settings/publish-targets.js';
 import { keepYoungGenerationSmall } from '../util/v8-heap.js';
 import type { ObjectStore } from './object-store.js';
+import { storeTypeOf } from './store-types.js';
 
 let warningsRouted = false;
 
@@ -22,12 +23,7 @@ function routeThirdPartyWarnings(logger: Logger): void {
 
 export async function openStore(target: PublishTarget, mirrorName: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<ObjectStore> {
   routeThirdPartyWarnings(logger);
-  if (target.type === 's3') {
-    const { S3Store } = await import('./s3-store.js');
-    keepYoungGenerationSmall();
-    return new S3Store(target, mirrorName);
-  }
-  const { AzureStore } = await import('./azure-store.js');
+  const store = await storeTypeOf(target).open(target, mirrorName, env);
   keepYoungGenerationSmall();
-  return AzureStore.open(target, mirrorName, env);
+  return store;
 }

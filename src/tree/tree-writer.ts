@@ -32,7 +32,7 @@ import { buildTreeIndex, sameFiles } from '../signed-index/tree-index.js';
 import { readTreeIndex } from '../signed-index/read-tree-index.js';
 import type { SecretKey } from '../signing/minisign.js';
 import { buildManifest, bundleProvablyMatchesManifest, readManifest, writeManifest, type Manifest } from '../store/manifest.js';
-import type { PublishResult, Publisher, VerifiedBundle } from './publisher.js';
+import type { PublishResult, VerifiedBundle } from './verified-bundle.js';
 import { leftByGoneRun, madeByThisRun, thisRunTag } from './run-temp.js';
 import { makeDirectories } from '../util/make-directories.js';
 
@@ -58,7 +58,7 @@ interface StagedPair {
   readonly manifest: Manifest;
 }
 
-export class TreeWriter implements Publisher {
+export class TreeWriter {
   /** Whether this writer moved any pair, so the session refreshes the index even when the command fails after. */
   #changed = false;
 

@@ -11,7 +11,7 @@ import type { Arch } from '../bundle/identity.js';
 import { fileSize, sha256File } from '../store/file-facts.js';
 import type { Manifest } from '../store/manifest.js';
 import type { HttpClient } from '../upstream/http-client.js';
-import type { Upstream } from '../upstream/upstream.js';
+import type { BundleSource } from '../upstream/source.js';
 import { checkZip } from '../bundle/zip-check.js';
 import { treeAtEnd } from '../bundle/identity.js';
 import { isHttpUrl } from '../util/location.js';
@@ -33,7 +33,8 @@ export interface VerifyRequest {
   readonly location: string;
   readonly arches: readonly Arch[];
   readonly http: HttpClient;
-  readonly upstream: Upstream | undefined;
+  /** Where the latest release is asked for: the settings' source (upstream or upstreamMirror), as status does. */
+  readonly upstream: BundleSource | undefined;
 }
 
 const child = (location: string, rel: string): string =>

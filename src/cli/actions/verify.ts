@@ -5,9 +5,9 @@ import { loadSettings, type Settings } from '../../settings/load.js';
 import { formatBytes } from '../../util/bytes.js';
 import { formatTable } from '../../util/table.js';
 import { httpClientFor } from '../../upstream/from-settings.js';
-import { HttpClient } from '../../upstream/http-client.js';
+import type { BundleSource } from '../../upstream/source.js';
+import { sourceFor } from '../../upstream/source-for.js';
 import { Upstream } from '../../upstream/upstream.js';
-import { USER_AGENT } from '../../util/user-agent.js';
 import { verifyLocation } from '../../verify/verify.js';
 import { archSegmentIn, treeAtEnd } from '../../bundle/identity.js';
 import { isAbsoluteLocalPath, isHttpUrl } from '../../util/location.js';
@@ -37,14 +37,12 @@ export async function verify(location: string, o: VerifyOptions, io: CommandIo):
   if (archSegmentIn(location))
     throw usageError(`${location}: leave out arch_*; verify appends arch_<arch>/updates.zip as an endpoint does.`);
   const settings = await optionalSettings(o, io);
-  const http = settings
-    ? httpClientFor(settings)
-    : HttpClient.create({ timeouts: { connect: 30_000, headers: 60_000, bodyIdle: 120_000 }, userAgent: USER_AGENT });
+  const http = httpClientFor(settings);
   try {
-    let upstream: Upstream | undefined;
+    let upstream: BundleSource | undefined;
     if (o.checkUpstream) {
       if (!treeAtEnd(location)) throw usageError(`${location}: --check-upstream needs a location ending in /<os>/<channel>/.`);
-      upstream = new Upstream(settings?.baseUpdateUrl ?? o.baseUrl ?? OFFICIAL_BASE_URL, http);
+      upstream = settings ? await sourceFor(settings, http) : new Upstream(o.baseUrl ?? OFFICIAL_BASE_URL, http);
     }
     const verdicts = await verifyLocation({ location, arches: o.arch && o.arch.length > 0 ? o.arch : [...ARCHES], http, upstream });
     const code = verdicts.every((v) => v.ok) ? ExitCode.ok : ExitCode.problemsFound;

@@ -1,6 +1,6 @@
-// Where a verified bundle goes: a destination. The folder tree (tree-writer.ts) is the verified source of truth;
-// replicas (object storage, an export archive) are further implementations beside it.
-import type { BundleId } from '../bundle/identity.js';
+// What the tree writer takes in (a bundle proven complete) and gives back. The folder tree is the one place a bundle
+// is published to; replicas (object storage, an export archive) copy the finished tree afterwards (replicate/,
+// archive/), from the signed index, so they are not a second kind of publisher.
 import type { Manifest } from '../store/manifest.js';
 import type { VersionInfo } from '../upstream/version-info.js';
 
@@ -22,8 +22,4 @@ export interface PublishResult {
   readonly backedUp: Manifest | undefined;
   /** Set when the live pair was inconsistent and so was not rotated into the backup. */
   readonly backupSkippedReason: string | undefined;
-}
-
-export interface Publisher {
-  publish(id: BundleId, bundle: VerifiedBundle): Promise<PublishResult>;
 }
