@@ -1,9 +1,11 @@
-// The simulated upstream's bundle cache, as demo and simulate-upstream use it, stays bounded however many releases pass.
+// The simulated upstream as demo and simulate-upstream use it: its bundle cache stays bounded however many releases
+// pass, and a port in use is the user's situation, not a bug.
 import { readdir } from 'node:fs/promises';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { ALL_BUNDLES } from '../src/bundle/identity.js';
 import { CACHED_BUNDLES } from '../src/simulate/bundle-factory.js';
 import { SimulatedUpstream } from '../src/simulate/server.js';
+import { runCli } from './helpers/cli.js';
 import { removeDir, tempDir } from './helpers/mirror.js';
 
 let dir: string;
@@ -24,4 +26,16 @@ it('keeps the most recently used bundles up to its bound, the current releases a
   // Six releases of eight bundles were generated; only the bound is left.
   expect(files).toHaveLength(CACHED_BUNDLES);
   for (const version of current()) expect(files.some((f) => f.includes(version))).toBe(true);
+});
+
+it('simulate-upstream on a port in use says so and exits 2, without a trace', async () => {
+  const taken = await new SimulatedUpstream({ dir, bundleSize: 8 * 1024 }).start();
+  try {
+    const r = await runCli(['simulate-upstream', '--port', String(new URL(taken.baseUrl).port)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--port \d+: the port is already in use .*--port 0/);
+    expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+  } finally {
+    await taken.stop();
+  }
 });

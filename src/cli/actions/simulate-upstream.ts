@@ -45,7 +45,14 @@ export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promi
       );
     }
   }
-  await sim.start();
+  await sim.start().catch((e: NodeJS.ErrnoException) => {
+    // Another simulator (or anything) on the port is the user's situation, not a bug: say so, exit 2.
+    throw usageError(
+      e.code === 'EADDRINUSE'
+        ? `--port ${o.port}: the port is already in use (another simulate-upstream?); pick another, or --port 0 for a free one.`
+        : `cannot listen on port ${o.port}: ${e.message}`,
+    );
+  });
   io.stdout.write(
     `simulated upstream listening; use:\n  "baseUpdateUrl": "${sim.baseUrl}"\n  or: mdatp-mirror download --base-url ${sim.baseUrl}\n` +
       `admin: POST ${sim.baseUrl.replace('/fwlink/', '/_admin/bump')}?os=linux  (new release), GET .../_admin/requests\n`,
