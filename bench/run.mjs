@@ -2,10 +2,12 @@
 // WAN-like against aria2c -j8 (equal parallelism) and sequential curl (the sample scripts' method), loopback one bundle
 // at a time against curl (wall and CPU per GB), peak RSS with large bundles, and a run with nothing to do against
 // `node -e 0`. Linux; needs curl, aria2c (Debian package aria2) and GNU time.
-// Usage: npm run bench [-- --size 128MB --wan-size 32MB --big 512MB --rate 25 --latency 40 --repeat 3 --skip-big]
+// Bundles shaped like Microsoft's (deflated, several entries) first, against curl followed by the same checks by hand.
+// Usage: npm run bench [-- --size 128MB --realistic-size 128MB --wan-size 32MB --big 512MB --rate 25 --latency 40
+//                          --repeat 3 --skip-big --skip-wan --skip-stored]
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +29,8 @@ const { values: args } = parseArgs({
     work: { type: 'string', default: '.bench-tmp' },
     'skip-big': { type: 'boolean', default: false },
     'skip-wan': { type: 'boolean', default: false },
+    'skip-stored': { type: 'boolean', default: false },
+    'realistic-size': { type: 'string', default: '128MB' },
   },
 });
 const REPEAT = Number(args.repeat);
@@ -108,6 +112,29 @@ async function startSim(size, dir, extra = {}) {
   return sim;
 }
 
+const LINUX = ALL_BUNDLES.filter((id) => id.os === 'linux');
+
+/** What an admin does by hand without the tool: curl each bundle, then the same checks (zip, hash, flush), in turn. */
+function curlThenChecks(sim, check) {
+  const folder = fresh('curl');
+  const script = LINUX.map((id, i) => {
+    const file = join(folder, `${i}.zip`);
+    const fetch = `curl -sS -f -L -o ${file} '${bundleUrl(sim.baseUrl, id)}'`;
+    return check ? `${fetch} && unzip -tqq ${file} && sha256sum ${file} >/dev/null` : fetch;
+  }).join(' && ');
+  return timed('sh', ['-c', check ? `${script} && sync` : script]);
+}
+
+/** From each bundle's last byte to its verified zip (the log's verifyMs), the median over the run's bundles. */
+function lastByteToVerified() {
+  const lines = readFileSync(join(WORK, 'bench.log'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  const ms = lines.filter((l) => l.decision === 'downloaded' && typeof l.verifyMs === 'number').map((l) => l.verifyMs);
+  return ms.length === 0 ? NaN : median(ms);
+}
+
 /** The median wall (and the largest RSS) of `rounds` runs of each contender, interleaved so drift hits all alike. */
 async function side(rounds, contenders) {
   const runs = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
@@ -130,14 +157,50 @@ const log = (...a) => console.error('[bench]', ...a);
 const started = performance.now();
 mkdirSync(WORK, { recursive: true });
 
-log(`loopback: 8 x ${args.size} simulated bundles (cached in ${WORK}/upstream-${args.size})`);
-const fast = await startSim(args.size, `upstream-${args.size}`);
-results.loopback = await side(REPEAT, { curl: () => curlSequential(fast), ours: () => ours(fast, { concurrency: 1 }) });
-log('loopback', results.loopback);
+{
+  // Bundles shaped like Microsoft's (bundle-factory.ts "realistic"): the figures the README quotes.
+  const size = args['realistic-size'];
+  log(`realistic: 4 x ${size} deflated multi-entry bundles (Linux), loopback (cached in ${WORK}/upstream-${size}-realistic)`);
+  const sim = await new SimulatedUpstream({
+    dir: join(WORK, `upstream-${size}-realistic`),
+    bundleSize: parseSize(size),
+    bundleShape: 'realistic',
+  }).start();
+  await sim.prepare(LINUX);
+  const linuxOnly = { downloadMacUpdates: false };
+  const verified = { default: [], c1: [] };
+  results.realistic = await side(REPEAT, {
+    curl: () => curlThenChecks(sim, false),
+    curlChecks: () => curlThenChecks(sim, true),
+    oursDefault: async () => {
+      rmSync(join(WORK, 'bench.log'), { force: true });
+      const r = await ours(sim, linuxOnly);
+      verified.default.push(lastByteToVerified());
+      return r;
+    },
+    ours1: async () => {
+      rmSync(join(WORK, 'bench.log'), { force: true });
+      const r = await ours(sim, { ...linuxOnly, concurrency: 1 });
+      verified.c1.push(lastByteToVerified());
+      return r;
+    },
+  });
+  results.realistic.lastByteToVerifiedMs = { default: median(verified.default), c1: median(verified.c1) };
+  log('realistic', results.realistic);
+  await sim.stop();
+}
+
+let fast;
+if (!args['skip-stored']) {
+  log(`loopback: 8 x ${args.size} simulated bundles, stored (cached in ${WORK}/upstream-${args.size})`);
+  fast = await startSim(args.size, `upstream-${args.size}`);
+  results.loopback = await side(REPEAT, { curl: () => curlSequential(fast), ours: () => ours(fast, { concurrency: 1 }) });
+  log('loopback', results.loopback);
+}
 
 // Floors on this machine for any mirror that verifies and flushes what it publishes, which curl does not: SHA-256 and
 // CRC-32 of every byte (in memory, no I/O), and writing the same bytes with a flush to disk at the end.
-{
+if (fast) {
   const bytes = 8 * parseSize(args.size);
   const piece = randomBytes(1024 * 1024);
   const cpuBefore = process.cpuUsage();
@@ -162,7 +225,7 @@ log('loopback', results.loopback);
 }
 
 // Nothing to do: everything current, only the version documents go out.
-{
+if (fast) {
   await ours(fast);
   const settings = settingsFor(fast, join(WORK, 'mirror'));
   const before = fast.requests.length;
@@ -174,7 +237,7 @@ log('loopback', results.loopback);
   results.noop.bundleRequests = made.filter((r) => r.kind === 'bundle').length;
   log('noop', results.noop);
 }
-await fast.stop();
+await fast?.stop();
 
 if (!args['skip-wan']) {
   log(`WAN-like: 8 x ${args['wan-size']}, ${args.rate} MB/s per connection, ${args.latency} ms latency`);
@@ -237,6 +300,28 @@ if (results.wan) {
   );
 }
 {
+  const r = results.realistic;
+  const size = args['realistic-size'];
+  rows.push(
+    [
+      `realistic, 4 x ${size} deflated, loopback, default settings`,
+      `${f(r.oursDefault.wall)} s`,
+      `curl then unzip -t, sha256sum, sync: ${f(r.curlChecks.wall)} s (curl alone ${f(r.curl.wall)} s)`,
+      x(r.oursDefault.wall, r.curlChecks.wall),
+      `<= 0.5x: ${verdict(r.oursDefault.wall <= 0.5 * r.curlChecks.wall)}`,
+    ],
+    [`realistic, concurrency 1`, `${f(r.ours1.wall)} s`, '', x(r.ours1.wall, r.curlChecks.wall), ''],
+    [
+      `realistic, last byte to verified, per ${size} bundle (median)`,
+      `${f(r.lastByteToVerifiedMs.default, 0)} ms (concurrency 1: ${f(r.lastByteToVerifiedMs.c1, 0)} ms)`,
+      '',
+      '',
+      `<= 150 ms: ${verdict(r.lastByteToVerifiedMs.default <= 150)}`,
+    ],
+    [`realistic, peak RSS, default settings`, `${f(r.oursDefault.rssMiB, 0)} MiB`, `curl: ${f(r.curl.rssMiB, 0)} MiB`, '', ''],
+  );
+}
+if (results.loopback) {
   const l = results.loopback;
   rows.push(
     [
@@ -262,7 +347,7 @@ if (results.rss) {
     [`peak RSS, 8 x ${args.big}, concurrency 8`, `${f(results.rss.c8, 0)} MiB`, '', '', `<= 120 MiB: ${verdict(results.rss.c8 <= 120)}`],
   );
 }
-{
+if (results.noop) {
   const n = results.noop;
   rows.push(
     [
@@ -290,10 +375,11 @@ const table = rows
   )
   .join('\n');
 const machine = `${cpus().length} x ${cpus()[0]?.model.trim()}, ${Math.round(totalmem() / 1024 ** 3)} GiB RAM, Linux ${release()}, Node ${process.versions.node}`;
-const floors =
-  `Floors in the same run, for any mirror that checks and flushes what it publishes (curl does neither): SHA-256 and ` +
-  `CRC-32 of every byte, in memory, ${f(results.floor.verifyCpu / gb)} CPU s per GB (curl's whole download: ` +
-  `${f(results.loopback.curl.cpu / gb)} s); writing the same ${f(gb)} GiB with a flush at the end (dd conv=fdatasync) ` +
-  `${f(results.floor.flushWall)} s (curl, without a flush: ${f(results.loopback.curl.wall)} s).`;
+const floors = !results.floor
+  ? ''
+  : `Floors in the same run, for any mirror that checks and flushes what it publishes (curl does neither): SHA-256 and ` +
+    `CRC-32 of every byte, in memory, ${f(results.floor.verifyCpu / gb)} CPU s per GB (curl's whole download: ` +
+    `${f(results.loopback.curl.cpu / gb)} s); writing the same ${f(gb)} GiB with a flush at the end (dd conv=fdatasync) ` +
+    `${f(results.floor.flushWall)} s (curl, without a flush: ${f(results.loopback.curl.wall)} s).`;
 console.log(`Machine: ${machine}\nBench time: ${f((performance.now() - started) / 1000, 0)} s\n\n${table}\n\n${floors}\n`);
 writeFileSync(join(WORK, 'results.json'), JSON.stringify({ machine, args, results }, null, 2));

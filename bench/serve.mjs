@@ -59,7 +59,7 @@ const root = join(WORK, 'mirror');
 const live = join(root, 'linux/production/arch_x86_64');
 mkdirSync(live, { recursive: true });
 const id = { os: 'linux', channel: 'production', arch: 'x86_64' };
-const bundle = await ensureBundle(join(process.cwd(), args.work, 'upstream'), id, new Catalog().get(id), SIZE);
+const bundle = await ensureBundle(join(process.cwd(), args.work, 'upstream'), id, new Catalog().get(id), SIZE, { shape: 'realistic' });
 copyFileSync(bundle, join(live, 'updates.zip'));
 const FILE_SIZE = statSync(join(live, 'updates.zip')).size;
 writeFileSync(

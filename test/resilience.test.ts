@@ -456,6 +456,7 @@ describe('crash between the two renames', () => {
       id,
       f.upstream.catalog.get(id),
       1024 * 1024,
+      { shape: 'stored' },
     );
     await copyFile(next, join(f.mirror, 'linux/production/arch_x86_64/updates.zip'));
 

@@ -1,4 +1,7 @@
-// Generates the simulated bundles: real zip archives of engine and signature files, cached per release and size.
+// Generates the simulated bundles: real zip archives of engine and signature files, cached per release, size and shape.
+// Two shapes: "realistic", as Microsoft's bundles are built (every entry deflated: two signature bases that do not
+// compress, an engine that deflates about 2:1, small deltas), and "stored" (no compression: cheap to generate, which
+// most tests want).
 import { createWriteStream } from 'node:fs';
 import { readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,6 +21,12 @@ const FILES = [
 ] as const;
 const BLOCK = 1024 * 1024;
 
+export const BUNDLE_SHAPES = ['realistic', 'stored'] as const;
+export type BundleShape = (typeof BUNDLE_SHAPES)[number];
+
+/** The engine (the first file) deflates about 2:1: half of each block is noise, half a run of one byte. */
+const compressibleFile = (name: string): boolean => name === 'mpengine.bin';
+
 /** Deterministic, incompressible bytes (xorshift), so a bundle's size is what was asked for. */
 function noiseBlock(seed: number): Buffer {
   const buf = Buffer.allocUnsafe(BLOCK);
@@ -31,8 +40,9 @@ function noiseBlock(seed: number): Buffer {
   return buf;
 }
 
-function noise(length: number, seed: number): Readable {
+function noise(length: number, seed: number, halfCompressible = false): Readable {
   const block = noiseBlock(seed);
+  if (halfCompressible) block.fill(0x5a, BLOCK / 2);
   let left = length;
   return new Readable({
     read() {
@@ -74,8 +84,15 @@ async function pruneCache(dir: string, keep: number): Promise<void> {
 }
 
 /** The bundle for this release and size, generated on first use; with `keep`, the cache is pruned to that many. */
-export async function ensureBundle(dir: string, id: BundleId, release: Release, size: number, keep?: number): Promise<string> {
-  const file = join(dir, `${id.os}-${id.channel}-${id.arch}-${release.engine}-${release.signatures}-${size}.zip`);
+export async function ensureBundle(
+  dir: string,
+  id: BundleId,
+  release: Release,
+  size: number,
+  o: { readonly keep?: number | undefined; readonly shape: BundleShape },
+): Promise<string> {
+  const { keep, shape } = o;
+  const file = join(dir, `${id.os}-${id.channel}-${id.arch}-${release.engine}-${release.signatures}-${size}-${shape}.zip`);
   try {
     const st = await stat(file);
     // Marked as used (its access time), so the cache keeps what is being served. Not its modification time: that is
@@ -95,10 +112,12 @@ export async function ensureBundle(dir: string, id: BundleId, release: Release, 
   FILES.forEach(([name, share], i) => {
     const len = i === FILES.length - 1 ? payload - given : Math.floor(payload * share);
     given += len;
-    zip.addReadStream(noise(len, seedOf(`${name}${release.signatures}${id.os}${id.arch}${id.channel}`)), name, {
-      compress: false,
-      size: len,
-    });
+    const seed = seedOf(`${name}${release.signatures}${id.os}${id.arch}${id.channel}`);
+    if (shape === 'stored') return zip.addReadStream(noise(len, seed), name, { compress: false, size: len });
+    // Deflated, the engine takes about half its length: it gets twice as many bytes, so the bundle keeps its size.
+    const half = compressibleFile(name);
+    const unpacked = half ? 2 * len : len;
+    zip.addReadStream(noise(unpacked, seed, half), name, { compress: true, size: unpacked });
   });
   zip.end();
   const tmp = `${file}.${process.pid}.partial`;

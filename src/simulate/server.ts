@@ -12,7 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import send from '@fastify/send';
 import { ARCHES, CHANNELS, OSES, type Arch, type BundleId, type Channel, type Os } from '../bundle/identity.js';
 import { LINK_IDS } from '../upstream/urls.js';
-import { ensureBundle } from './bundle-factory.js';
+import { ensureBundle, type BundleShape } from './bundle-factory.js';
 import { Catalog, versionDocument } from './catalog.js';
 import { FaultPlan, type FaultAction } from './faults.js';
 
@@ -29,6 +29,8 @@ export interface SimulatorOptions {
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer } | undefined;
   /** Keep at most this many generated bundles in `dir` (demo, simulate-upstream); unbounded when absent. */
   readonly keepBundles?: number | undefined;
+  /** How bundles are built (bundle-factory.ts); "stored" unless asked, as most tests want cheap bundles. */
+  readonly bundleShape?: BundleShape | undefined;
 }
 
 export interface RequestRecord {
@@ -70,6 +72,9 @@ async function drainOrClose(res: ServerResponse): Promise<void> {
 export class SimulatedUpstream {
   readonly catalog = new Catalog();
   readonly faults = new FaultPlan();
+  private get generation(): { keep: number | undefined; shape: BundleShape } {
+    return { keep: this.options.keepBundles, shape: this.options.bundleShape ?? 'stored' };
+  }
   readonly requests: RequestRecord[] = [];
   /** 'request' (RequestRecord) when one arrives; 'body-progress' (RequestRecord) as a shaped body is sent. */
   readonly events = new EventEmitter();
@@ -114,7 +119,7 @@ export class SimulatedUpstream {
 
   /** Pre-generates the current release of these bundles (the first download would otherwise wait for it). */
   async prepare(ids: readonly BundleId[]): Promise<void> {
-    for (const id of ids) await ensureBundle(this.options.dir, id, this.catalog.get(id), this.options.bundleSize, this.options.keepBundles);
+    for (const id of ids) await ensureBundle(this.options.dir, id, this.catalog.get(id), this.options.bundleSize, this.generation);
   }
 
   countRequests(kind: RequestRecord['kind']): number {
@@ -229,7 +234,7 @@ export class SimulatedUpstream {
       id,
       { ...this.catalog.get(id), engine, signatures },
       this.options.bundleSize,
-      this.options.keepBundles,
+      this.generation,
     );
     if (fault?.type === 'ignore-range') {
       delete req.headers.range;

@@ -25,6 +25,7 @@ export async function demo(o: DemoOptions, io: CommandIo): Promise<number> {
     dir: join(tmpdir(), 'mdatp-mirror-demo-upstream'),
     bundleSize: size,
     keepBundles: CACHED_BUNDLES,
+    bundleShape: 'realistic',
   }).start();
   try {
     io.stdout.write(`Simulated upstream at ${sim.baseUrl} (no internet needed); mirroring into ${folder}\n`);

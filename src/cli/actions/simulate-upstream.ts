@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../../errors/catalogue.js';
 import { SimulatedUpstream } from '../../simulate/server.js';
-import { CACHED_BUNDLES } from '../../simulate/bundle-factory.js';
+import { BUNDLE_SHAPES, CACHED_BUNDLES, type BundleShape } from '../../simulate/bundle-factory.js';
 import { parseSize } from '../../util/size.js';
 import type { CommandIo } from '../io.js';
 import { stopRequested } from '../signals.js';
@@ -16,6 +16,7 @@ export interface SimulateOptions {
   readonly rate?: string;
   readonly latencyMs?: string;
   readonly fault?: string[];
+  readonly bundleShape: string;
 }
 
 function number(flag: string, v: string, min: number): number {
@@ -24,10 +25,18 @@ function number(flag: string, v: string, min: number): number {
   return n;
 }
 
+function bundleShape(v: string): BundleShape {
+  const shape = BUNDLE_SHAPES.find((s) => s === v);
+  if (!shape) throw usageError(`--bundle-shape ${v}: one of ${BUNDLE_SHAPES.join(', ')}.`);
+  return shape;
+}
+
 export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promise<number> {
   const size = parseSize(o.bundleSize);
   if (size === undefined || size < 4096) throw usageError(`--bundle-size ${o.bundleSize}: write a size like 4MB or 128MiB (at least 4KB).`);
+  const shape = bundleShape(o.bundleShape);
   const sim = new SimulatedUpstream({
+    bundleShape: shape,
     dir: o.dir ? resolve(io.cwd, o.dir) : join(tmpdir(), 'mdatp-mirror-simulated-upstream'),
     bundleSize: size,
     keepBundles: CACHED_BUNDLES,

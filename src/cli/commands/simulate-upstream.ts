@@ -11,6 +11,7 @@ export function registerSimulateUpstream(program: Command, run: (fn: (io: Comman
     .option('--host <h>', 'address to listen on', '127.0.0.1')
     .option('--dir <d>', 'where generated bundles are cached')
     .option('--bundle-size <size>', 'size of each generated bundle', '4MB')
+    .option('--bundle-shape <shape>', 'realistic (deflated entries, as Microsoft builds them) or stored (uncompressed)', 'realistic')
     .option('--rate <MBps>', 'per-connection rate limit in MB/s (WAN-like CDN)')
     .option('--latency-ms <n>', 'delay before every response, redirects included')
     .option(
