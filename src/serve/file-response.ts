@@ -36,8 +36,8 @@ const REPLACE_GAP_WAITS_MS = process.platform === 'win32' ? [5, 20, 75] : [];
 
 /**
  * The metadata calls (open, fstat, close) are synchronous, as nginx makes them: each takes microseconds on a local
- * disk, while a thread-pool round trip and a FileHandle per request cost more than the call itself (bench:serve: 304s
- * went from 0.20x to 0.30x of nginx's rate, HEAD from 0.56x to 1.07x). The bytes go out through send-bytes.ts.
+ * disk, while a thread-pool round trip and a FileHandle per request cost more than the call itself (half again as many
+ * 304s per second, twice the HEADs, in bench:serve). The bytes go out through send-bytes.ts.
  */
 async function openServed(path: string): Promise<number | undefined> {
   for (let attempt = 0; ; attempt++) {

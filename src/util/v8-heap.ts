@@ -17,9 +17,9 @@ export function growHeapSlowly(): void {
 /**
  * V8 doubles the young generation each time enough has survived its collections since the last growth, up to 2 x 16
  * MiB. An upload's requests (the SDK's objects live as long as a part is in flight) grew it to the most, and publish
- * held ~20 MiB of it that its live objects never needed: kept at its first size, bench:publish's S3 peak went from
- * 146-153 to 135-136 MiB at the same CPU time. A fleet's short requests do the same to serve: started without node
- * options, its peak was 143-205 MiB, with this flag 97-102, as with the `--max-semi-space-size=2` its services run with.
+ * held ~20 MiB of it that its live objects never needed; kept at its first size, the peak is ~15 MiB lower at the same
+ * CPU time. A fleet's short requests do the same to serve (40-100 MiB of its peak), as `--max-semi-space-size=2`, which
+ * its services run with, also prevents.
  */
 export function keepYoungGenerationSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');
