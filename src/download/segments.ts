@@ -7,8 +7,7 @@ import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { MirrorError } from '../errors/catalogue.js';
 import { chunksDone } from '../util/dead-buffers.js';
-import { statusError } from '../upstream/http-errors.js';
-import type { SourceResponse } from '../upstream/source.js';
+import type { BundleBytes, OpenRequest } from '../upstream/source.js';
 
 /** Below this, another connection costs more (a round trip, TLS) than it saves. */
 export const MIN_SEGMENT_BYTES = 8 * 1024 * 1024;
@@ -32,14 +31,6 @@ export function planSegments(total: number, connections: number): ByteRange[] {
   return Array.from({ length: count }, (_, i) => ({ start: i * size, end: Math.min(total, (i + 1) * size) }));
 }
 
-/** Whether a 200 response can be split: its length known, ranges accepted, and a strong validator for If-Range. */
-export function splittable(res: SourceResponse, validator: string | undefined): boolean {
-  const acceptRanges = String(res.headers['accept-ranges'] ?? '').toLowerCase();
-  return (
-    acceptRanges.split(',').some((v) => v.trim() === 'bytes') && validator !== undefined && res.headers['content-length'] !== undefined
-  );
-}
-
 /** What a split transfer reports to its caller: how far the file is complete from its start, in order. */
 export interface SplitResult {
   /** Bytes from offset 0 that are on disk without a gap (all of it when every range arrived). */
@@ -47,36 +38,22 @@ export interface SplitResult {
   readonly error: unknown;
 }
 
-export type RangeFetch = (headers: Record<string, string>, signal: AbortSignal) => Promise<SourceResponse>;
+export type RangeOpen = (req: OpenRequest, signal: AbortSignal) => Promise<BundleBytes>;
 
 /**
- * Fetches one range into the file at its offset. Anything but a 206 for exactly this range (the file changed, the
- * server ignored Range) fails the range: the caller then keeps only what the first connection wrote.
+ * Fetches one range into the file at its offset. A source that cannot give exactly this range of the same file (it
+ * changed, a server ignored Range) fails the range: the caller then keeps only what the first connection wrote.
  */
 export async function fetchRange(
-  fetch: RangeFetch,
+  openRange: RangeOpen,
   path: string,
   range: ByteRange,
   validator: string,
   signal: AbortSignal,
   onBytes: (n: number) => void,
 ): Promise<void> {
-  const res = await fetch({ range: `bytes=${range.start}-${range.end - 1}`, 'if-range': validator }, signal);
-  const expected = `bytes ${range.start}-${range.end - 1}/`;
-  if (res.statusCode !== 206 || !String(res.headers['content-range'] ?? '').startsWith(expected)) {
-    await res.body.dump().catch(() => undefined);
-    if (res.statusCode === 206 || res.statusCode === 200) {
-      throw new MirrorError(
-        'UPSTREAM_HTTP_STATUS',
-        `a range request for bytes ${range.start}-${range.end - 1} was answered with the wrong part (HTTP ${res.statusCode}); resuming on one connection`,
-        {
-          retryable: true,
-        },
-      );
-    }
-    throw statusError(res.statusCode, res.headers, res.finalUrl);
-  }
-  const written = await writeRange(path, range, res.body, signal, onBytes);
+  const bytes = await openRange({ offset: range.start, end: range.end, validator }, signal);
+  const written = await writeRange(path, range, bytes.body, signal, onBytes);
   if (written !== range.end - range.start) {
     throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the range ${range.start}-${range.end - 1} ended after ${written} bytes`, {
       retryable: true,

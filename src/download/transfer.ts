@@ -1,5 +1,6 @@
-// Streams one bundle response to a temp file with SHA-256 computed on the way, resuming a cut transfer with
-// Range + If-Range and starting over when the server sends the whole file (200) or the validator changed.
+// Streams one bundle's bytes to a temp file with SHA-256 computed on the way, resuming a cut transfer from where it
+// stopped and starting over when the source gives the whole file again (its file changed). How a source is asked
+// (HTTP Range and If-Range, a folder's file) is the source's business (upstream/source.ts).
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BundleLimits } from '../bundle/limits.js';
@@ -7,9 +8,9 @@ import { formatBytes } from '../util/bytes.js';
 import { MirrorError } from '../errors/catalogue.js';
 import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
-import { networkError, statusError } from '../upstream/http-errors.js';
-import type { BundleSource, SourceResponse } from '../upstream/source.js';
-import { fetchRange, fetchSplit, planSegments, splittable, writeRange, type ByteRange, type PartWatch } from './segments.js';
+import { networkError } from '../upstream/http-errors.js';
+import { StartOver, type BundleBytes, type BundleSource } from '../upstream/source.js';
+import { fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
 import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
@@ -45,16 +46,6 @@ export const newTransferState = (path: string): TransferState => ({
 });
 
 type Progress = (bytes: number, total: number | undefined) => void;
-
-function parseContentRange(v: string | string[] | undefined): { start: number; total: number | undefined } | undefined {
-  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(String(v ?? '').trim());
-  if (!m) return undefined;
-  return { start: Number(m[1]), total: m[3] === '*' ? undefined : Number(m[3]) };
-}
-
-function header(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
 
 /** Folds the file's bytes from `start` to its end into the hash (not piped: a piped hash is finalised at the end). */
 async function hashFrom(path: string, start: number, hash: Hash): Promise<void> {
@@ -171,41 +162,41 @@ export interface TransferOptions {
 export async function transferAttempt(source: BundleSource, id: BundleId, state: TransferState, opts: TransferOptions): Promise<void> {
   const { limits } = opts;
   const resuming = state.bytes > 0 && state.validator !== undefined;
-  const headers: Record<string, string> = resuming ? { range: `bytes=${state.bytes}-`, 'if-range': state.validator! } : {};
-  const res = await source.bundle(id, headers, opts.signal);
+  let res: BundleBytes;
+  try {
+    res = await source.open(id, resuming ? { offset: state.bytes, validator: state.validator } : {}, opts.signal);
+  } catch (e) {
+    if (e instanceof StartOver) {
+      restartFromZero(state);
+      state.restarts++;
+    }
+    throw e;
+  }
 
   let flags: 'a' | 'w';
-  if (res.statusCode === 206 && resuming) {
-    const range = parseContentRange(res.headers['content-range']);
-    if (!range || range.start !== state.bytes || (state.total !== undefined && range.total !== state.total)) {
+  if (resuming && res.offset === state.bytes) {
+    if (state.total !== undefined && res.total !== state.total) {
       await res.body.dump();
       restartFromZero(state);
       state.restarts++;
-      throw new MirrorError('UPSTREAM_HTTP_STATUS', `unexpected Content-Range ${String(res.headers['content-range'])}; starting over`, {
-        retryable: true,
-      });
+      throw new StartOver(`the file being resumed is now ${String(res.total)} bytes, not ${state.total}; starting over`);
     }
     state.resumedAt.push(state.bytes);
     flags = 'a';
-  } else if (res.statusCode === 200) {
+  } else {
+    // The whole file, from its first byte: a first attempt, or a source whose file changed since the last one.
     if (state.bytes > 0) state.restarts++;
     restartFromZero(state);
-    const length = header(res.headers['content-length']);
-    state.total = length === undefined ? undefined : Number(length);
+    state.total = res.total;
     if (state.total !== undefined && state.total > limits.maxBundleBytes) {
       await res.body.dump().catch(() => undefined);
-      throw tooLargeError(`announces ${formatBytes(state.total)} (Content-Length)`, limits, res.finalUrl);
+      throw tooLargeError(`announces ${formatBytes(state.total)} (Content-Length)`, limits, res.from);
     }
-    const etag = header(res.headers.etag);
-    // If-Range needs a strong validator; a weak ETag cannot be used to resume.
-    state.validator = etag && !etag.startsWith('W/') ? etag : header(res.headers['last-modified']);
+    state.validator = res.validator;
     flags = 'w';
     opts.onWholeBody?.();
-  } else {
-    await res.body.dump();
-    throw statusError(res.statusCode, res.headers, res.finalUrl);
   }
-  state.source = displayUrl(res.finalUrl);
+  state.source = displayUrl(res.from);
 
   if (state.total !== undefined) {
     try {
@@ -217,7 +208,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   }
 
   const ranges =
-    flags === 'w' && state.total !== undefined && opts.connections > 1 && splittable(res, state.validator)
+    flags === 'w' && state.total !== undefined && opts.connections > 1 && res.ranges && state.validator !== undefined
       ? planSegments(state.total, opts.connections)
       : [];
   if (ranges.length > 1) return transferSplit(source, id, state, res, ranges, opts);
@@ -226,10 +217,10 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   // received before it reports a cut, so the next attempt resumes after it.
   const file = await open(state.path, flags).catch(async (e: unknown) => {
     await res.body.dump().catch(() => undefined);
-    throw networkError(e, res.finalUrl);
+    throw networkError(e, res.from);
   });
   const flush = backgroundFlush(file);
-  const watch = writeWatch(state, limits, opts.folder, res.finalUrl, flush, opts.onProgress);
+  const watch = writeWatch(state, limits, opts.folder, res.from, flush, opts.onProgress);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
@@ -239,7 +230,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
       throw await diskFullError(state.path, opts.folder, (state.total ?? state.bytes) - state.bytes, limits.minFreeBytes);
     }
-    throw slow.tripped() ?? networkError(e, res.finalUrl);
+    throw slow.tripped() ?? networkError(e, res.from);
   } finally {
     slow.stop();
     await flush.settled();
@@ -266,7 +257,7 @@ async function transferSplit(
   source: BundleSource,
   id: BundleId,
   state: TransferState,
-  res: SourceResponse,
+  res: BundleBytes,
   ranges: readonly ByteRange[],
   opts: TransferOptions,
 ): Promise<void> {
@@ -276,7 +267,7 @@ async function transferSplit(
   const progress = (): void => opts.onProgress?.(state.bytes + others, total);
   const file = await open(state.path, 'w').catch(async (e: unknown) => {
     await res.body.dump().catch(() => undefined);
-    throw networkError(e, res.finalUrl);
+    throw networkError(e, res.from);
   });
   const flush = backgroundFlush(file);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
@@ -294,7 +285,7 @@ async function transferSplit(
   };
   const rest = (range: ByteRange, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> =>
     fetchRange(
-      (headers, s) => source.bundle(id, headers, s),
+      (req, s) => source.open(id, req, s),
       state.path,
       range,
       state.validator!,
@@ -327,7 +318,7 @@ async function transferSplit(
     const e = result.error;
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC')
       throw await diskFullError(state.path, opts.folder, total - state.bytes, limits.minFreeBytes);
-    throw slow.tripped() ?? networkError(e, res.finalUrl);
+    throw slow.tripped() ?? networkError(e, res.from);
   } finally {
     slow.stop();
     await flush.settled();

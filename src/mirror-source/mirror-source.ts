@@ -10,11 +10,12 @@ import { INDEX_FILE, INDEX_SIGNATURE_FILE, relativePairDir, BUNDLE_FILE } from '
 import type { HttpClient } from '../upstream/http-client.js';
 import { statusError } from '../upstream/http-errors.js';
 import { readSmallBody } from '../upstream/small-body.js';
-import type { BundleSource, SourceResponse } from '../upstream/source.js';
+import { openOverHttp } from '../upstream/http-bytes.js';
+import type { BundleBytes, BundleSource, OpenRequest } from '../upstream/source.js';
 import { displayUrl } from '../upstream/urls.js';
 import type { VersionInfo } from '../upstream/version-info.js';
 import { isHttpUrl } from '../util/location.js';
-import { fileResponse } from './local-file.js';
+import { openInFolder, readFolderFile } from './folder-bytes.js';
 
 /** Bytes still buffered when a connection drops are lost to resume, so this stays well below a bundle's size. */
 const BODY_BUFFER_BYTES = 256 * 1024;
@@ -43,30 +44,36 @@ export class MirrorSource implements BundleSource {
     return isHttpUrl(this.base) ? new URL(relative, `${this.base}/`).toString() : join(this.base, ...relative.split('/'));
   }
 
-  private async fetch(relative: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<SourceResponse> {
-    const where = this.fileUrl(relative);
-    if (!isHttpUrl(where)) return fileResponse(where, headers);
+  private get(where: string, headers: Record<string, string>, signal: AbortSignal | undefined) {
     return this.http.get(new URL(where), { headers, signal, highWaterMark: BODY_BUFFER_BYTES });
   }
 
+  /** index.json or its signature, read whole (bounded), from the folder or over HTTP. */
   private async small(relative: string, signal: AbortSignal | undefined): Promise<Buffer> {
-    const res = await this.fetch(relative, {}, signal);
-    if (res.statusCode === 404) {
-      await res.body.dump();
-      throw new MirrorError(
+    const where = this.fileUrl(relative);
+    const missing = (): MirrorError =>
+      new MirrorError(
         'INDEX_INVALID',
         `upstreamMirror ${this.location} has no ${relative}: is it an mdatp-mirror tree with "signingKey" set (only then does it sign an index)?`,
       );
+    const tooLarge = (): MirrorError =>
+      new MirrorError('INDEX_INVALID', `upstreamMirror ${this.location}: ${relative} is larger than ${MAX_INDEX_BYTES} bytes`);
+    if (!isHttpUrl(where)) {
+      const bytes = await readFolderFile(where, MAX_INDEX_BYTES);
+      if (bytes === 'missing') throw missing();
+      if (bytes === 'too-large') throw tooLarge();
+      return bytes;
+    }
+    const res = await this.get(where, {}, signal);
+    if (res.statusCode === 404) {
+      await res.body.dump();
+      throw missing();
     }
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw statusError(res.statusCode, res.headers, res.finalUrl);
     }
-    return readSmallBody(
-      res,
-      MAX_INDEX_BYTES,
-      () => new MirrorError('INDEX_INVALID', `upstreamMirror ${this.location}: ${relative} is larger than ${MAX_INDEX_BYTES} bytes`),
-    );
+    return readSmallBody(res, MAX_INDEX_BYTES, tooLarge);
   }
 
   private async load(signal: AbortSignal | undefined): Promise<LoadedIndex> {
@@ -114,9 +121,20 @@ export class MirrorSource implements BundleSource {
     return { ...pair.versions, finalUrl: (await this.index(signal)).url };
   }
 
-  async bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<SourceResponse> {
+  async open(id: BundleId, req: OpenRequest, signal?: AbortSignal): Promise<BundleBytes> {
     await this.pair(id, signal);
-    return this.fetch(`${relativePairDir(id, 'live')}/${BUNDLE_FILE}`, headers, signal);
+    const where = this.fileUrl(`${relativePairDir(id, 'live')}/${BUNDLE_FILE}`);
+    if (isHttpUrl(where)) return openOverHttp((headers) => this.get(where, headers, signal), req);
+    const bytes = await openInFolder(where, req);
+    if (!bytes)
+      throw new MirrorError(
+        'UPSTREAM_HTTP_STATUS',
+        `upstreamMirror ${this.location}: ${where} is missing, though its signed index lists it`,
+        {
+          retryable: true,
+        },
+      );
+    return bytes;
   }
 
   vouchedFor(id: BundleId): { size: number; sha256: string } {

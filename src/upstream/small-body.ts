@@ -2,9 +2,9 @@
 // server never makes us buffer without limit.
 import { MirrorError } from '../errors/catalogue.js';
 import { networkError } from './http-errors.js';
-import type { SourceResponse } from './source.js';
+import type { UpstreamResponse } from './http-client.js';
 
-export async function readSmallBody(res: SourceResponse, limit: number, tooLarge: () => MirrorError): Promise<Buffer> {
+export async function readSmallBody(res: UpstreamResponse, limit: number, tooLarge: () => MirrorError): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {

@@ -1,23 +1,53 @@
-// Where bundles come from, as the download pipeline sees it: a version document and a (resumable) bundle response per
-// bundle. Microsoft's service (upstream.ts) is one implementation; another mirror (mirror-source/) is another.
+// Where bundles come from, as the download sees it: a version document, and a bundle's bytes from an offset. Microsoft's
+// service (upstream.ts) and another mirror over HTTP (mirror-source/) answer through the HTTP adapter (http-bytes.ts);
+// another mirror reached as a folder reads the file (mirror-source/folder-bytes.ts). No source pretends to be another.
 import type { Readable } from 'node:stream';
 import type { BundleId } from '../bundle/identity.js';
+import { MirrorError } from '../errors/catalogue.js';
 import type { VersionInfo } from './version-info.js';
 
-/** A bundle response: undici's for HTTP, a file stream for a mirror reached as a folder. */
-export interface SourceResponse {
-  readonly statusCode: number;
-  readonly headers: Record<string, string | string[] | undefined>;
+export interface OpenRequest {
+  /** Start here instead of at the first byte: a resume, or a range of a split download. */
+  readonly offset?: number | undefined;
+  /** Exclusive end of a range (a split download); absent: to the end of the file. */
+  readonly end?: number | undefined;
+  /** The validator of the file being resumed or split: a source whose file changed starts over at offset 0. */
+  readonly validator?: string | undefined;
+}
+
+export interface BundleBytes {
   readonly body: Readable & { dump(): Promise<void> };
-  readonly finalUrl: URL;
+  /** Where the body starts in the file: the offset asked for, or 0 when the source starts over with a whole file. */
+  readonly offset: number;
+  /** The whole file's size, when the source knows it. */
+  readonly total: number | undefined;
+  /** A strong validator (an ETag or Last-Modified) to resume or split this same file with. */
+  readonly validator: string | undefined;
+  /** Whether this file may be fetched in ranges over several connections. */
+  readonly ranges: boolean;
+  /** Where the bytes come from, for messages (credentials are removed when shown). */
+  readonly from: URL;
+}
+
+/**
+ * A resume that the source answered from another offset than asked (its file is not the one being resumed, or it
+ * misread the range): the caller starts the file over.
+ */
+export class StartOver extends MirrorError {
+  constructor(message: string) {
+    super('UPSTREAM_HTTP_STATUS', message, { retryable: true });
+  }
 }
 
 export interface BundleSource {
   /** Shown in logs and errors: where this source is, credentials removed. */
   readonly location: string;
   versionInfo(id: BundleId, signal?: AbortSignal): Promise<VersionInfo & { finalUrl: string }>;
-  /** The raw bundle response (200, or 206 to a Range request); the caller checks the status and consumes the body. */
-  bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<SourceResponse>;
+  /**
+   * The bundle's bytes from req.offset (0 by default). A range (req.end) comes back exactly as asked or not at all
+   * (MirrorError, retryable); a resume may come back whole from offset 0; StartOver when neither holds.
+   */
+  open(id: BundleId, req: OpenRequest, signal?: AbortSignal): Promise<BundleBytes>;
   /** Sources with a signed index: the size and SHA-256 it vouches for (throws when it vouches for nothing). */
   vouchedFor?(id: BundleId): { readonly size: number; readonly sha256: string };
 }

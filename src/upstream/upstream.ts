@@ -4,7 +4,8 @@ import { MirrorError } from '../errors/catalogue.js';
 import { OFFICIAL_BASE_URL } from '../settings/defaults.js';
 import type { HttpClient } from './http-client.js';
 import { statusError } from './http-errors.js';
-import type { BundleSource, SourceResponse } from './source.js';
+import { openOverHttp } from './http-bytes.js';
+import type { BundleBytes, BundleSource, OpenRequest } from './source.js';
 import { readSmallBody } from './small-body.js';
 import { bundleUrl, displayUrl, versionInfoUrl } from './urls.js';
 import { parseVersionInfo, type VersionInfo } from './version-info.js';
@@ -52,9 +53,11 @@ export class Upstream implements BundleSource {
     return { ...parseVersionInfo(text, res.finalUrl.host), finalUrl: res.finalUrl.toString() };
   }
 
-  /** The raw bundle response; the caller checks the status and consumes the body. */
-  bundle(id: BundleId, headers: Record<string, string>, signal?: AbortSignal): Promise<SourceResponse> {
+  open(id: BundleId, req: OpenRequest, signal?: AbortSignal): Promise<BundleBytes> {
     // A larger body buffer than undici's 64 KiB lets the socket keep filling while a chunk is hashed and written.
-    return this.http.get(bundleUrl(this.baseUrl, id), { headers, signal, highWaterMark: BODY_BUFFER_BYTES });
+    return openOverHttp(
+      (headers) => this.http.get(bundleUrl(this.baseUrl, id), { headers, signal, highWaterMark: BODY_BUFFER_BYTES }),
+      req,
+    );
   }
 }
