@@ -3,7 +3,7 @@
 // and published through the same tree writer (backup rotation, history, holds, staging and promotion).
 import type { Readable } from 'node:stream';
 import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import { compareVersions, manifestVersions, versionsOf } from '../bundle/versions.js';
 import { decideRelease } from '../download/decide.js';
 import { MirrorError, usageError } from '../errors/catalogue.js';
@@ -16,7 +16,7 @@ import { loadTrustedKeys } from '../signing/keys.js';
 import { readManifest } from '../store/manifest.js';
 import { holdFor, readHolds, updateHolds, type Holds } from '../store/holds.js';
 import { manifestPath, type StoreLayout } from '../store/layout.js';
-import { summarizeRun, type BundleOutcome, type RunReport } from '../download/outcome.js';
+import { summarizeRun, type BundleOutcome, type RunReport } from '../report/outcome.js';
 import { readArchive, type StagedBundle } from './read-archive.js';
 
 export interface ImportRequest {

@@ -1,5 +1,4 @@
 // What identifies a release of a bundle (engine + signatures versions), how two compare, and how people name one.
-import type { Manifest } from '../store/manifest.js';
 
 export interface Versions {
   readonly engine: string;
@@ -9,7 +8,11 @@ export interface Versions {
 /** Only the identifying pair, from anything that carries it (a version document, a hold). */
 export const versionsOf = (v: Versions): Versions => ({ engine: v.engine, signatures: v.signatures });
 
-export const manifestVersions = (m: Manifest): Versions => ({ engine: m.EngineVersion, signatures: m.DefinitionVersion });
+/** A manifest's pair (manifest.json names them as the old scripts did). */
+export const manifestVersions = (m: { readonly EngineVersion: string; readonly DefinitionVersion: string }): Versions => ({
+  engine: m.EngineVersion,
+  signatures: m.DefinitionVersion,
+});
 
 export const sameVersions = (a: Versions, b: Versions): boolean => a.engine === b.engine && a.signatures === b.signatures;
 

@@ -3,13 +3,13 @@
 // except that nothing can be checked without valid settings.
 import { readFile } from 'node:fs/promises';
 import { bundleKey } from '../bundle/identity.js';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import { ExitCode, isMirrorError } from '../errors/catalogue.js';
 import { checkDownloadFolder, checkLogFile } from '../settings/check-paths.js';
 import { loadSettings, type Settings } from '../settings/load.js';
-import { httpClientFor } from '../upstream/from-settings.js';
+import { httpClientFor } from '../download/http-for-settings.js';
 import { pemCertificates, type HttpClient } from '../upstream/http-client.js';
-import { sourceFor } from '../upstream/source-for.js';
+import { sourceFor } from '../download/source-for.js';
 import { displayUrl } from '../upstream/urls.js';
 import { envProxies } from '../upstream/env-proxy.js';
 import { decodeText } from '../util/text-file.js';

@@ -2,15 +2,15 @@
 // then promote what is due.
 import pLimit from 'p-limit';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds, updateHolds } from '../store/holds.js';
-import { httpClientFor } from '../upstream/from-settings.js';
-import { sourceFor } from '../upstream/source-for.js';
+import { httpClientFor } from './http-for-settings.js';
+import { sourceFor } from './source-for.js';
 import { displayUrl } from '../upstream/urls.js';
-import { summarizeRun, type RunReport } from './outcome.js';
+import { summarizeRun, type RunReport } from '../report/outcome.js';
 import { withTreeSession } from '../tree/change-session.js';
 import { syncBundle, type SyncDeps } from './sync-bundle.js';
 import { bundleLimitsFrom } from '../bundle/limits.js';

@@ -15,7 +15,7 @@ import { readManifest } from '../store/manifest.js';
 import { networkError } from '../upstream/http-errors.js';
 import type { BundleSource } from '../upstream/source.js';
 import type { VersionInfo } from '../upstream/version-info.js';
-import type { BundleOutcome } from './outcome.js';
+import type { BundleOutcome } from '../report/outcome.js';
 import { decideRelease } from './decide.js';
 import { withRetry, type AttemptFailure, type RetryPolicy } from './retry.js';
 import { newTransferState, restartFromZero, transferAttempt, type TransferState } from './transfer.js';

@@ -8,7 +8,7 @@ import type { Logger } from '../log/logger.js';
 import type { TreeWriter } from '../tree/tree-writer.js';
 import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
 import { bundleProvablyMatchesManifest, readManifest, type Manifest } from '../store/manifest.js';
-import type { Promotion } from '../download/outcome.js';
+import type { Promotion } from '../report/outcome.js';
 
 export type PromotionCheck =
   | { readonly kind: 'ready'; readonly id: BundleId; readonly staged: Manifest; readonly live: Manifest | undefined }

@@ -1,7 +1,7 @@
 // `promote` as a whole, inside the tree-change session: every selected staged bundle is checked first, and if any
 // cannot be promoted nothing changes; otherwise each goes live through the live writer, then the session commits.
 import { bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import type { Logger } from '../log/logger.js';
 import type { ReplicaOutcome } from '../replicate/publish-replicas.js';
 import type { Settings } from '../settings/load.js';

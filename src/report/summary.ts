@@ -4,7 +4,7 @@ import { bundleLabel } from '../bundle/identity.js';
 import { formatDuration } from '../util/duration.js';
 import { formatTable } from '../util/table.js';
 import type { Versions } from '../bundle/versions.js';
-import { publishedStatus, type BundleOutcome, type RunReport } from '../download/outcome.js';
+import { publishedStatus, type BundleOutcome, type RunReport } from './outcome.js';
 import { formatReplicaLines } from './replicas.js';
 
 const RESULT = {

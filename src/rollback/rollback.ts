@@ -1,7 +1,7 @@
 // `rollback`: take a bad release out of service by swapping live and backup (or restoring a retained version), and
 // hold that release back so the next download does not reinstall it; `--undo` reverses it.
 import { bundleKey, matchesFilter, type BundleId } from '../bundle/identity.js';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import { manifestVersions, sameVersions, versionMatches, type Versions } from '../bundle/versions.js';
 import type { ReplicaOutcome } from '../replicate/publish-replicas.js';
 import type { Logger } from '../log/logger.js';

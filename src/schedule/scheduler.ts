@@ -4,7 +4,7 @@ import cron from 'node-cron';
 import { isMirrorError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from '../settings/load.js';
-import type { RunReport } from '../download/outcome.js';
+import type { RunReport } from '../report/outcome.js';
 import { runDownload } from '../download/run-download.js';
 
 export interface SchedulerOptions {

@@ -2,7 +2,7 @@
 // scripts, fonts or styles from elsewhere), it reads without JavaScript, and it reloads itself every minute. Each
 // fact carries a data- attribute, so tests and scrapers need not read prose.
 import type { BundleStatus, MirrorStatus } from '../status/mirror-status.js';
-import type { RunSummary } from '../store/run-state.js';
+import type { RunSummary } from '../report/run-state.js';
 import { formatBytes } from '../util/bytes.js';
 import { formatDuration } from '../util/duration.js';
 

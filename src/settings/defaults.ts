@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /** download --wait without a value: how long to wait for another run's lock. */
 export const DEFAULT_LOCK_WAIT_SECONDS = 600;
 
-export const OFFICIAL_BASE_URL = 'https://go.microsoft.com/fwlink/';
+export { OFFICIAL_BASE_URL } from '../upstream/urls.js';
 
 export const defaultDownloadFolder = (): string => join(homedir(), 'wdav-update');
 

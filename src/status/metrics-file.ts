@@ -2,7 +2,7 @@
 // collector (temp + rename, so the collector never reads half a file; the temp name does not end in .prom, so it is
 // never read at all). A file that cannot be written is logged, not fatal: the tree is right either way.
 import { Registry } from 'prom-client';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import type { Logger } from '../log/logger.js';
 import type { Settings } from '../settings/load.js';
 import { writeFileDurably } from '../store/fs-safe.js';

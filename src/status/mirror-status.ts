@@ -2,12 +2,12 @@
 // (metricsFile) and /metrics report about bundles and runs. Read-only and local: "upstream" is what the last run saw,
 // never a request made while a page is viewed.
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import { planFor } from '../bundle/plan.js';
+import { planFor } from '../settings/plan.js';
 import type { FleetCounts, BundleAdoption } from '../fleet/fleet-record.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds } from '../store/holds.js';
 import { downloadTree, StoreLayout } from '../store/layout.js';
-import { readRunState, type RunSummary } from '../store/run-state.js';
+import { readRunState, type RunSummary } from '../report/run-state.js';
 import { inspectIndex, type IndexHealth } from './index-health.js';
 import { inspectBundle, type PairHealth } from './inspect.js';
 import { inspectReplicas, type ReplicaHealth } from './replica-health.js';

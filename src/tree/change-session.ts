@@ -10,12 +10,12 @@
 // only across a crash (and status says so). The crash-ordering rules of each single change stay in tree-writer.ts.
 import type { Logger } from '../log/logger.js';
 import { acquireRunLock, describeHolder, type RunLock } from '../lock/run-lock.js';
-import type { RunReport } from '../download/outcome.js';
+import type { RunReport } from '../report/outcome.js';
 import { publishAfterChange, type ReplicaOutcome } from '../replicate/publish-replicas.js';
 import type { Settings } from '../settings/load.js';
 import { loadSigningKey } from '../signing/keys.js';
 import { downloadTree, StoreLayout } from '../store/layout.js';
-import { recordRun, type RunSummary } from '../store/run-state.js';
+import { recordRun, type RunSummary } from '../report/run-state.js';
 import { writeMetricsFile } from '../status/metrics-file.js';
 import { makeDirectories } from '../util/make-directories.js';
 import { TreeWriter } from './tree-writer.js';

@@ -1,13 +1,12 @@
 // The update service as the rest of the tool sees it: version documents and bundle responses for a BundleId.
 import type { BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
-import { OFFICIAL_BASE_URL } from '../settings/defaults.js';
 import type { HttpClient } from './http-client.js';
 import { statusError } from './http-errors.js';
 import { openOverHttp } from './http-bytes.js';
 import type { BundleBytes, BundleSource, OpenRequest } from './source.js';
 import { readSmallBody } from './small-body.js';
-import { bundleUrl, displayUrl, versionInfoUrl } from './urls.js';
+import { bundleUrl, displayUrl, OFFICIAL_BASE_URL, versionInfoUrl } from './urls.js';
 import { parseVersionInfo, type VersionInfo } from './version-info.js';
 
 const MAX_VERSION_DOCUMENT_BYTES = 1024 * 1024;

@@ -35,3 +35,6 @@ export function displayUrl(url: string | URL): string {
     return '(unparseable URL)';
   }
 }
+
+/** Microsoft's redirector, the default baseUpdateUrl (as the old scripts have it). */
+export const OFFICIAL_BASE_URL = 'https://go.microsoft.com/fwlink/';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { archSegmentIn, bundleKey, bundleLabel, matchesFilter, treeAtEnd } from '../../src/bundle/identity.js';
-import { planBundles } from '../../src/bundle/plan.js';
+import { planBundles } from '../../src/settings/plan.js';
 import { isAbsoluteLocalPath, isHttpUrl } from '../../src/util/location.js';
 
 describe('bundle identity', () => {

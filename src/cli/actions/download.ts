@@ -4,7 +4,7 @@ import { lockWaitMs } from '../lock-wait.js';
 import { loggerFor } from '../logging.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
 import { loadSettings } from '../../settings/load.js';
-import { runFailed, type RunReport } from '../../download/outcome.js';
+import { runFailed, type RunReport } from '../../report/outcome.js';
 import { runDownload } from '../../download/run-download.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { watchSignals } from '../signals.js';

@@ -1,7 +1,7 @@
 // `mdatp-mirror export --out FILE|-`: the archive, and a summary on stdout (on stderr when stdout is the archive).
 import { resolve } from 'node:path';
 import { bundleLabel, parseBundleLabel, type BundleId } from '../../bundle/identity.js';
-import { planFor } from '../../bundle/plan.js';
+import { planFor } from '../../settings/plan.js';
 import { runExport, type ExportReport } from '../../archive/run-export.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { loadSettings } from '../../settings/load.js';

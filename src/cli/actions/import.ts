@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { runImport } from '../../archive/run-import.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { formatJson, formatSummary } from '../../report/summary.js';
-import { runFailed } from '../../download/outcome.js';
+import { runFailed } from '../../report/outcome.js';
 import { loadSettings } from '../../settings/load.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { lockWaitMs } from '../lock-wait.js';

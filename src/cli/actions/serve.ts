@@ -1,5 +1,5 @@
 // `mdatp-mirror serve`: check the flags, then serve the download folder (one process or a cluster) until SIGTERM/SIGINT.
-import { planFor } from '../../bundle/plan.js';
+import { planFor } from '../../settings/plan.js';
 import { usageError } from '../../errors/catalogue.js';
 import { AccessLog } from '../../serve/access-log.js';
 import { announcement } from '../../serve/announce.js';

@@ -1,5 +1,5 @@
 // `mdatp-mirror status`: per-bundle health for people (a table) and monitoring (exit code 0 healthy / 1 not).
-import { planFor } from '../../bundle/plan.js';
+import { planFor } from '../../settings/plan.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { loadSettings } from '../../settings/load.js';
 import { inspectBundle, type BundleHealth } from '../../status/inspect.js';
@@ -8,9 +8,9 @@ import { formatStatus } from '../../status/format.js';
 import { inspectReplicas } from '../../status/replica-health.js';
 import { readHolds } from '../../store/holds.js';
 import { downloadTree, StoreLayout } from '../../store/layout.js';
-import { readRunState } from '../../store/run-state.js';
-import { httpClientFor } from '../../upstream/from-settings.js';
-import { sourceFor } from '../../upstream/source-for.js';
+import { readRunState } from '../../report/run-state.js';
+import { httpClientFor } from '../../download/http-for-settings.js';
+import { sourceFor } from '../../download/source-for.js';
 import { parseDuration } from '../../util/duration.js';
 import type { CommandIo, GlobalOptions } from '../io.js';
 import { colourStates } from '../../util/colour.js';

@@ -1,7 +1,7 @@
 // The plan: which bundles a settings file selects. Production is always mirrored; preview only when asked for (as the
 // old scripts did).
-import type { Settings } from '../settings/load.js';
-import { OSES, type Arch, type BundleId, type Channel } from './identity.js';
+import type { Settings } from './load.js';
+import { OSES, type Arch, type BundleId, type Channel } from '../bundle/identity.js';
 
 export interface PlanOptions {
   readonly linux: boolean;

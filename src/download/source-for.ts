@@ -2,9 +2,9 @@
 import { MirrorSource } from '../mirror-source/mirror-source.js';
 import type { Settings } from '../settings/load.js';
 import { loadTrustedKeys } from '../signing/keys.js';
-import type { HttpClient } from './http-client.js';
-import type { BundleSource } from './source.js';
-import { Upstream } from './upstream.js';
+import type { HttpClient } from '../upstream/http-client.js';
+import type { BundleSource } from '../upstream/source.js';
+import { Upstream } from '../upstream/upstream.js';
 
 export async function sourceFor(settings: Settings, http: HttpClient): Promise<BundleSource> {
   if (settings.upstreamMirror) return new MirrorSource(settings.upstreamMirror, http, await loadTrustedKeys(settings.trustedKeys));

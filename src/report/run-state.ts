@@ -2,9 +2,9 @@
 // every run that changed or tried to change the tree (download, import, promote, rollback), for the status page and
 // monitoring. The list is bounded so that years of hourly runs stay a few hundred KB.
 import { readFile } from 'node:fs/promises';
-import type { RunReport } from '../download/outcome.js';
-import { writeJsonAtomic } from './fs-safe.js';
-import type { StoreLayout } from './layout.js';
+import type { RunReport } from './outcome.js';
+import { writeJsonAtomic } from '../store/fs-safe.js';
+import type { StoreLayout } from '../store/layout.js';
 
 const RECENT_RUNS_KEPT = 100;
 

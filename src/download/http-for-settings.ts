@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import type { Settings } from '../settings/load.js';
 import { timeoutsSchema } from '../settings/schema.js';
 import { USER_AGENT } from '../util/user-agent.js';
-import { HttpClient } from './http-client.js';
+import { HttpClient } from '../upstream/http-client.js';
 
 /** Without settings (verify on an endpoint or in CI): the settings' own default timeouts, not a second copy of them. */
 export function httpClientFor(settings: Settings | undefined): HttpClient {

@@ -1,6 +1,6 @@
 // What happened to each bundle in a run: the shape shared by the summary, --json, the log and the state file.
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import type { RunSummary } from '../store/run-state.js';
+import type { RunSummary } from './run-state.js';
 import type { TreeName } from '../store/layout.js';
 import type { Versions } from '../bundle/versions.js';
 import { anyReplicaFailed, type ReplicaOutcome } from '../replicate/publish-replicas.js';
