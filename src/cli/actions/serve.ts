@@ -57,6 +57,18 @@ function connectionLimits(o: ServeCliOptions): ConnectionLimits {
  */
 const defaultWorkers = (): number => 1;
 
+/**
+ * The status document, built at most once a second however many clients ask (a page reloading on many screens, a
+ * scraper, someone holding F5): counting a fleet at its bound takes ~75 ms.
+ */
+function atMostEverySecond<T>(build: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > 1000) last = { at: Date.now(), value: build() };
+    return last.value;
+  };
+}
+
 export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> {
   const port = Number(o.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError(`--port ${o.port}: must be a whole number from 0 to 65535.`);
@@ -121,7 +133,9 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
     accessLog,
     connections,
     clusterMetrics: isWorker() ? clusterMetrics : undefined,
-    status: () => mirrorStatus(settings, { now: new Date(), fleet: fleet ? (current) => fleet.counts(current) : undefined }),
+    status: atMostEverySecond(() =>
+      mirrorStatus(settings, { now: new Date(), fleet: fleet ? (current) => fleet.counts(current) : undefined }),
+    ),
     fleet: fleet ? new FleetObserver(settings.downloadFolder, (s) => fleet.observe(s)) : undefined,
   })
     .start()
