@@ -135,6 +135,12 @@ export const ERROR_CODES = {
     cause: 'The volume of downloadFolder ran out of space, or free space fell below minFreeSpace.',
     fix: 'Free space, or move downloadFolder to a larger volume; lower keepVersions to keep fewer old pairs.',
   },
+  LISTEN_FAILED: {
+    exitCode: ExitCode.usage,
+    cause:
+      'serve or simulate-upstream cannot listen: the port is in use, privileged (below 1024) for this user, or the address is not on this machine.',
+    fix: 'The message names the port and the way out: another --port, --port 0 for a free one, or the capability to bind low ports.',
+  },
   LOCAL_FILE: {
     exitCode: ExitCode.bundleFailed,
     cause: 'A file or folder the tool needs could not be used: permissions, a file where a folder belongs, a read-only volume.',
@@ -230,6 +236,9 @@ export const settingsError = (code: ErrorCode, message: string): MirrorError =>
   new MirrorError(code, message, { exitCode: ExitCode.usage });
 
 export const usageError = (message: string): MirrorError => new MirrorError('USAGE', message, { exitCode: ExitCode.usage });
+
+/** The machine refused the address or port (in use, privileged): the environment, named with the fix, exit 2. */
+export const listenError = (message: string): MirrorError => new MirrorError('LISTEN_FAILED', message, { exitCode: ExitCode.usage });
 
 export function isMirrorError(e: unknown): e is MirrorError {
   return e instanceof MirrorError;

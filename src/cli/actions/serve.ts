@@ -1,6 +1,6 @@
 // `mdatp-mirror serve`: check the flags, then serve the download folder (one process or a cluster) until SIGTERM/SIGINT.
 import { planFor } from '../../settings/plan.js';
-import { usageError } from '../../errors/catalogue.js';
+import { listenError, usageError } from '../../errors/catalogue.js';
 import { AccessLog } from '../../serve/access-log.js';
 import { announcement } from '../../serve/announce.js';
 import type { ConnectionLimits } from '../../serve/connections.js';
@@ -111,7 +111,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
       (code) => io.stderr.write(`a serve worker exited (code ${code}); starting another\n`),
       fleet,
     ).catch((e: Error) => {
-      throw usageError(`cannot serve: ${e.message}`);
+      throw listenError(`cannot serve: ${e.message}`);
     });
     announce(tls ? 'https' : 'http', cluster.port);
     await signalled;
@@ -140,7 +140,7 @@ export async function serve(o: ServeCliOptions, io: CommandIo): Promise<number> 
   })
     .start()
     .catch((e: NodeJS.ErrnoException) => {
-      throw usageError(listenFailure(e, port));
+      throw listenError(listenFailure(e, port));
     });
   growHeapSlowly();
   keepYoungGenerationSmall();

@@ -1,7 +1,7 @@
 // `mdatp-mirror simulate-upstream`: run the emulated update service on loopback until stopped.
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { usageError } from '../../errors/catalogue.js';
+import { listenError, usageError } from '../../errors/catalogue.js';
 import { SimulatedUpstream } from '../../simulate/server.js';
 import { BUNDLE_SHAPES, CACHED_BUNDLES, type BundleShape } from '../../simulate/bundle-factory.js';
 import { parseSize } from '../../util/size.js';
@@ -56,7 +56,7 @@ export async function simulateUpstream(o: SimulateOptions, io: CommandIo): Promi
   }
   await sim.start().catch((e: NodeJS.ErrnoException) => {
     // Another simulator (or anything) on the port is the user's situation, not a bug: say so, exit 2.
-    throw usageError(
+    throw listenError(
       e.code === 'EADDRINUSE'
         ? `--port ${o.port}: the port is already in use (another simulate-upstream?); pick another, or --port 0 for a free one.`
         : `cannot listen on port ${o.port}: ${e.message}`,
