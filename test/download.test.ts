@@ -5,7 +5,19 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { useMirrorFixture } from './helpers/fixture.js';
 import { runCli } from './helpers/cli.js';
-import { expectConsistentMirror, logLines, readJson, snapshot, writeSettings, zipText } from './helpers/mirror.js';
+import { execFileSync } from 'node:child_process';
+import type { SimulatedUpstream } from '../src/simulate/server.js';
+import {
+  expectConsistentMirror,
+  logLines,
+  readJson,
+  removeDir,
+  snapshot,
+  startUpstream,
+  tempDir,
+  writeSettings,
+  zipText,
+} from './helpers/mirror.js';
 
 const f = useMirrorFixture();
 
@@ -223,26 +235,69 @@ describe('download', () => {
   });
 });
 
+/** A download from a simulator serving realistic bundles, in a folder of its own; `prepare` runs before it. */
+async function realisticDownload(
+  bundleSize: number,
+  extra: Record<string, unknown>,
+  prepare: (upstream: SimulatedUpstream) => void = () => undefined,
+): Promise<{ dir: string; upstream: SimulatedUpstream; done: () => Promise<void> }> {
+  const upstream = await startUpstream({ bundleShape: 'realistic', bundleSize });
+  const dir = await tempDir();
+  await writeSettings(dir, upstream, { architectures: ['x86_64'], ...extra });
+  prepare(upstream);
+  const r = await runCli(['download', '--settings', join(dir, 'settings.json')]);
+  const done = async (): Promise<void> => {
+    await upstream.stop();
+    await removeDir(dir);
+  };
+  if (r.code !== 0) {
+    await done();
+    throw new Error(`download exited ${r.code}: ${r.stderr}`);
+  }
+  await expectConsistentMirror(join(dir, 'mirror'), 1);
+  return { dir, upstream, done };
+}
+
+const published = async (dir: string): Promise<Record<string, unknown> | undefined> =>
+  (await logLines(dir)).find((l) => l['decision'] === 'downloaded');
+
 describe('download of bundles shaped like the real ones', () => {
   it('mirrors deflated multi-entry bundles (an engine that deflates 2:1, incompressible bases), checked by unzip -t', async () => {
-    const { execFileSync } = await import('node:child_process');
-    const { startUpstream, tempDir, removeDir } = await import('./helpers/mirror.js');
-    const upstream = await startUpstream({ bundleShape: 'realistic', bundleSize: 2 * 1024 * 1024 });
-    const dir = await tempDir();
+    const { dir, done } = await realisticDownload(2 * 1024 * 1024, {});
     try {
-      await writeSettings(dir, upstream, { architectures: ['x86_64'] });
-      const r = await runCli(['download', '--settings', join(dir, 'settings.json')]);
-      expect(r.code, r.stderr).toBe(0);
-      await expectConsistentMirror(join(dir, 'mirror'), 1);
       const listing = execFileSync('unzip', ['-v', join(dir, 'mirror/linux/production/arch_x86_64/updates.zip')], { encoding: 'utf8' });
       for (const entry of ['mpengine.bin', 'mpavbase.vdm', 'mpasbase.vdm', 'mpavdlta.vdm', 'mpasdlta.vdm'])
         expect(listing).toMatch(new RegExp(`Defl:N .* ${entry.replace('.', '\\.')}\\n`));
       // The engine deflates (about 2:1 at real sizes; less in this small one, whose last block is all noise); a base does not.
       expect(listing).toMatch(/\s([2-5]\d)%.*mpengine\.bin/);
       expect(listing).toMatch(/\s0%.*mpavbase\.vdm/);
+      // Every entry was checked while the bundle arrived (bundle/zip-follower.ts), not after its last byte.
+      expect((await published(dir))?.['zipEntriesFollowed']).toBe(6);
     } finally {
-      await upstream.stop();
-      await removeDir(dir);
+      await done();
+    }
+  });
+
+  it('refuses a realistic bundle with a flipped byte though it was followed, retries, and publishes the good one', async () => {
+    const { dir, done } = await realisticDownload(2 * 1024 * 1024, {}, (upstream) =>
+      upstream.faults.add({ target: 'bundle', action: { type: 'corrupt' }, times: 1 }),
+    );
+    try {
+      // The corrupt first attempt was refused by the zip check (a bad CRC or a damaged deflate stream), then retried.
+      expect((await logLines(dir)).some((l) => /BUNDLE_CRC_MISMATCH|BUNDLE_NOT_ZIP/.test(String(l['code'])))).toBe(true);
+      expect((await published(dir))?.['attempts']).toBe(2);
+    } finally {
+      await done();
+    }
+  });
+
+  it('checks a bundle split over two connections: the first part while it arrives, the rest after', async () => {
+    const { dir, upstream, done } = await realisticDownload(20 * 1024 * 1024, { connectionsPerBundle: 2 });
+    try {
+      expect(upstream.requests.filter((q) => q.kind === 'bundle' && q.range !== undefined).length).toBeGreaterThan(0);
+      expect((await published(dir))?.['zipEntriesFollowed']).toBeGreaterThan(0);
+    } finally {
+      await done();
     }
   });
 });

@@ -1,5 +1,6 @@
 // Streams through a zip from disk and checks it is complete: central directory, entry sizes, and every entry's CRC-32.
-// yauzl validates structure and sizes but not CRCs, so the CRC is folded over each entry stream here.
+// yauzl validates structure and sizes but not CRCs, so the CRC is folded over each entry stream here. An entry
+// already inflated while the download arrived (zip-follower.ts) is taken from there when the directory agrees.
 import { close, createReadStream, fstat, open, read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
@@ -7,12 +8,15 @@ import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { MirrorError } from '../errors/catalogue.js';
 import { formatBytes } from '../util/bytes.js';
 import { DEFAULT_MAX_UNPACKED_BYTES } from './limits.js';
+import type { FollowedEntries } from './zip-follower.js';
 import { chunksDone } from '../util/dead-buffers.js';
 import { forEachPiece, pieceBuffers, PIECE_BYTES } from '../util/file-pieces.js';
 
 export interface ZipSummary {
   readonly entries: number;
   readonly uncompressedBytes: number;
+  /** Entries whose CRC was taken from following the download (the rest were read after it). */
+  readonly followed: number;
 }
 
 /** yauzl's extension point for where bytes come from: here, the file read in large chunks. */
@@ -126,6 +130,22 @@ export interface ZipCheckOptions {
   readonly maxUnpackedBytes?: number;
   /** A stop request: the CRC pass ends within one read. */
   readonly signal?: AbortSignal | undefined;
+  /** CRCs computed while the file arrived (zip-follower.ts), by local header offset; used where the directory agrees. */
+  readonly followed?: FollowedEntries | undefined;
+}
+
+/** The CRC following found for this entry, when the directory states exactly the entry that was followed. */
+async function followedCrc(zip: ZipFile, entry: Entry, followed: FollowedEntries | undefined): Promise<number | undefined> {
+  const f = followed?.get(entry.relativeOffsetOfLocalHeader);
+  if (
+    !f ||
+    f.method !== entry.compressionMethod ||
+    f.compressedSize !== entry.compressedSize ||
+    f.uncompressedSize !== entry.uncompressedSize ||
+    entry.isEncrypted()
+  )
+    return undefined;
+  return (await fileDataStart(zip, entry)) === f.dataStart ? f.crc32 : undefined;
 }
 
 /** Every entry's metadata from the central directory, before anything is inflated. */
@@ -168,6 +188,7 @@ export async function checkZip(path: string, label = path, o: ZipCheckOptions = 
   const { zip, reader } = opened;
   let buffers: readonly [Buffer, Buffer] | undefined;
   let entries = 0;
+  let followedEntries = 0;
   let uncompressedBytes = 0;
   const counted: EntryBytes = (chunk) => {
     uncompressedBytes += chunk.length;
@@ -189,9 +210,15 @@ export async function checkZip(path: string, label = path, o: ZipCheckOptions = 
     for (const entry of listed) {
       o.signal?.throwIfAborted();
       const stored = entry.compressionMethod === 0 && !entry.isEncrypted();
-      const crc = stored
-        ? await storedCrc(zip, reader.fd, entry, (buffers ??= pieceBuffers()), counted)
-        : await inflatedCrc(zip, entry, counted);
+      const early = await followedCrc(zip, entry, o.followed);
+      if (early !== undefined) {
+        followedEntries++;
+        uncompressedBytes += entry.uncompressedSize;
+        if (uncompressedBytes > max) throw tooLarge(label, 'unpacks to', max);
+      }
+      const crc =
+        early ??
+        (stored ? await storedCrc(zip, reader.fd, entry, (buffers ??= pieceBuffers()), counted) : await inflatedCrc(zip, entry, counted));
       if (crc >>> 0 !== entry.crc32 >>> 0) {
         throw new MirrorError(
           'BUNDLE_CRC_MISMATCH',
@@ -208,5 +235,5 @@ export async function checkZip(path: string, label = path, o: ZipCheckOptions = 
     zip.close();
   }
   if (entries === 0) throw new MirrorError('BUNDLE_NOT_ZIP', `${label} is a zip archive with no files in it`, { retryable: true });
-  return { entries, uncompressedBytes };
+  return { entries, uncompressedBytes, followed: followedEntries };
 }

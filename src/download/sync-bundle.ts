@@ -57,6 +57,8 @@ interface Tally {
   received: number;
   source: string | undefined;
   offered: Versions | undefined;
+  /** Zip entries checked while the bundle arrived (bundle/zip-follower.ts), of the last verified attempt. */
+  zipFollowed: number;
   notes: string[];
 }
 
@@ -76,6 +78,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     received: 0,
     source: undefined,
     offered: undefined,
+    zipFollowed: 0,
     notes: [],
   };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
@@ -224,6 +227,7 @@ async function downloadAndPublish(
           attempts: tally.attempts,
           transferMs: Math.round(tally.transferMs),
           verifyMs: Math.round(tally.verifyMs),
+          zipEntriesFollowed: tally.zipFollowed,
         },
         'published',
       );
@@ -287,6 +291,11 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
         tally.transferMs += performance.now() - t0;
       }
     });
+  } catch (e) {
+    // What was followed of a failed attempt is not kept: a resume is checked after its download, as a whole.
+    await state.follower?.abandon();
+    state.follower = undefined;
+    throw e;
   } finally {
     tally.source = state.source ?? tally.source;
     d.onTransferEnd?.(id);
@@ -295,10 +304,17 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
   d.logger.debug({ bundle: bundleKey(id), event: 'verifying', bytes: state.bytes }, 'every byte received; verifying the zip');
   try {
     // Flushing to disk (threadpool) overlaps the CRC pass (main thread), so publishing need not flush again.
-    await Promise.all([
-      checkZip(state.path, `bundle from ${state.source ?? 'upstream'}`, { maxUnpackedBytes: d.limits.maxUnpackedBytes, signal: d.signal }),
-      fsyncFile(state.path),
-    ]);
+    const check = async (): Promise<void> => {
+      const followed = await state.follower?.finish(state.bytes, d.signal);
+      state.follower = undefined;
+      const zip = await checkZip(state.path, `bundle from ${state.source ?? 'upstream'}`, {
+        maxUnpackedBytes: d.limits.maxUnpackedBytes,
+        signal: d.signal,
+        followed,
+      });
+      tally.zipFollowed = zip.followed;
+    };
+    await Promise.all([check(), fsyncFile(state.path)]);
   } catch (e) {
     // Corrupt bytes are not worth resuming from: the next attempt starts over.
     restartFromZero(state);

@@ -15,6 +15,7 @@ import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { forEachPieceOfFile } from '../util/file-pieces.js';
+import { ZipFollower } from '../bundle/zip-follower.js';
 
 export interface TransferState {
   readonly path: string;
@@ -31,6 +32,8 @@ export interface TransferState {
   restarts: number;
   /** Every byte received over all attempts, for the summary. */
   received: number;
+  /** Follows the zip while a whole file arrives in one attempt (never across a resume): see bundle/zip-follower.ts. */
+  follower: ZipFollower | undefined;
 }
 
 export const newTransferState = (path: string): TransferState => ({
@@ -43,6 +46,7 @@ export const newTransferState = (path: string): TransferState => ({
   resumedAt: [],
   restarts: 0,
   received: 0,
+  follower: undefined,
 });
 
 type Progress = (bytes: number, total: number | undefined) => void;
@@ -220,11 +224,14 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
     throw networkError(e, res.from);
   });
   const flush = backgroundFlush(file);
+  if (flags === 'w') state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
+  let written = state.bytes;
+  const onWritten = (n: number): void => state.follower?.advance((written += n));
   const watch = writeWatch(state, limits, opts.folder, res.from, flush, opts.onProgress);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   try {
-    await writeRange(state.path, { start: state.bytes, end: Number.POSITIVE_INFINITY }, res.body, signal, () => undefined, watch);
+    await writeRange(state.path, { start: state.bytes, end: Number.POSITIVE_INFINITY }, res.body, signal, onWritten, watch);
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
@@ -270,10 +277,17 @@ async function transferSplit(
     throw networkError(e, res.from);
   });
   const flush = backgroundFlush(file);
+  // The first range arrives in order from offset 0: the zip is followed behind it (the other ranges, after).
+  state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
-    await writeRange(state.path, { start: 0, end }, res.body, stop, onBytes, (part) => {
+    let inOrder = 0;
+    const onWritten = (n: number): void => {
+      onBytes(n);
+      state.follower?.advance((inOrder += n));
+    };
+    await writeRange(state.path, { start: 0, end }, res.body, stop, onWritten, (part) => {
       takePart(state, flush, part);
       progress();
     });
