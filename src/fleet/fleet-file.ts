@@ -22,7 +22,12 @@ export async function loadFleet(layout: StoreLayout, warn: (message: string) => 
   let text: string;
   try {
     text = await readFile(fleetFile(layout), 'utf8');
-  } catch {
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT')
+      warn(
+        `cannot read ${fleetFile(layout)} (${code ?? (e as Error).message}): fleet adoption starts afresh; give serve's account read and write access to ${layout.stateDir}`,
+      );
     return record;
   }
   try {

@@ -1,6 +1,6 @@
 // A bundle in a mirror reached as a folder (a mounted share): its bytes read from the file, from an offset when the
 // file is still the one being resumed (same size and modification time, the folder's validator).
-import { createReadStream } from 'node:fs';
+import { createReadStream, type Stats } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -17,12 +17,18 @@ const withDump = (stream: Readable): Readable & { dump(): Promise<void> } =>
 
 const READ_BYTES = 1024 * 1024;
 
-/** undefined when there is no such file (the caller names what is missing). */
-export async function openInFolder(path: string, req: OpenRequest): Promise<BundleBytes | undefined> {
+/** The file's stat when a regular file is there; undefined when nothing is (any other error is the caller's). */
+async function regularFile(path: string): Promise<Stats | undefined> {
   const facts = await stat(path).catch((e: NodeJS.ErrnoException) =>
     e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : Promise.reject(e),
   );
-  if (!facts?.isFile()) return undefined;
+  return facts?.isFile() ? facts : undefined;
+}
+
+/** undefined when there is no such file (the caller names what is missing). */
+export async function openInFolder(path: string, req: OpenRequest): Promise<BundleBytes | undefined> {
+  const facts = await regularFile(path);
+  if (!facts) return undefined;
   const validator = `"${facts.size.toString(16)}-${Math.floor(facts.mtimeMs).toString(16)}"`;
   const from = pathToFileURL(path);
   const same = req.validator === undefined || req.validator === validator;
@@ -50,10 +56,8 @@ export async function openInFolder(path: string, req: OpenRequest): Promise<Bund
 
 /** A small file (the signed index) read whole, refused past `limit` bytes. */
 export async function readFolderFile(path: string, limit: number): Promise<Buffer | 'missing' | 'too-large'> {
-  const facts = await stat(path).catch((e: NodeJS.ErrnoException) =>
-    e.code === 'ENOENT' || e.code === 'ENOTDIR' ? undefined : Promise.reject(e),
-  );
-  if (!facts?.isFile()) return 'missing';
+  const facts = await regularFile(path);
+  if (!facts) return 'missing';
   if (facts.size > limit) return 'too-large';
   return readFile(path);
 }

@@ -62,12 +62,18 @@ export class MirrorServer {
 
   constructor(private readonly o: ServeOptions) {
     this.guard = new ConnectionGuard(o.connections);
-    this.metrics = new MirrorMetrics(async () => ({ tree: await this.health(), status: await this.o.status() }), {
-      openConnections: () => this.guard.open,
-      shedConnections: () => this.guard.shed,
-      refusedConnections: () => this.guard.refused,
-      accessLogDropped: () => this.o.accessLog?.dropped ?? 0,
-    });
+    this.metrics = new MirrorMetrics(
+      async () => {
+        const [tree, status] = await Promise.all([this.health(), this.o.status()]);
+        return { tree, status };
+      },
+      {
+        openConnections: () => this.guard.open,
+        shedConnections: () => this.guard.shed,
+        refusedConnections: () => this.guard.refused,
+        accessLogDropped: () => this.o.accessLog?.dropped ?? 0,
+      },
+    );
   }
 
   /** The registry a cluster primary aggregates from this worker. */

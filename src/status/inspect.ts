@@ -4,7 +4,8 @@ import { stat } from 'node:fs/promises';
 import type { BundleId } from '../bundle/identity.js';
 import { holdFor, type Hold, type Holds } from '../store/holds.js';
 import { listHistory } from '../store/history.js';
-import { bundlePath, manifestPath, type StoreLayout } from '../store/layout.js';
+import { bundlePath, downloadTree, manifestPath, StoreLayout } from '../store/layout.js';
+import type { Settings } from '../settings/load.js';
 import { fileSize, sha256File } from '../store/file-facts.js';
 import { readManifest } from '../store/manifest.js';
 import type { BundleOutcome } from '../report/outcome.js';
@@ -46,6 +47,15 @@ export interface InspectOptions {
   readonly staging?: { readonly layout: StoreLayout; readonly delayMs: number | undefined } | undefined;
   /** maxUnpackedSize, for the zip check under verify. */
   readonly maxUnpackedBytes?: number | undefined;
+}
+
+/** The staging tree status and the status page inspect beside live: only when the rollout stages (manual, delayed). */
+export function stagingFor(settings: Pick<Settings, 'downloadFolder' | 'rollout'>): InspectOptions['staging'] {
+  if (downloadTree(settings.rollout.mode) === 'live') return undefined;
+  return {
+    layout: StoreLayout.staging(settings.downloadFolder),
+    delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined,
+  };
 }
 
 export async function inspectPair(dir: string, o: InspectOptions): Promise<PairHealth> {

@@ -6,10 +6,10 @@ import { planFor } from '../settings/plan.js';
 import type { FleetCounts, BundleAdoption } from '../fleet/fleet-record.js';
 import type { Settings } from '../settings/load.js';
 import { readHolds } from '../store/holds.js';
-import { downloadTree, StoreLayout } from '../store/layout.js';
+import { StoreLayout } from '../store/layout.js';
 import { readRunState, type RunSummary } from '../report/run-state.js';
 import { inspectIndex, type IndexHealth } from './index-health.js';
-import { inspectBundle, type PairHealth } from './inspect.js';
+import { inspectBundle, stagingFor, type PairHealth } from './inspect.js';
 import { inspectReplicas, type ReplicaHealth } from './replica-health.js';
 
 /** Runs shown on the page and in /status.json (state.json keeps more). */
@@ -49,7 +49,7 @@ export interface MirrorStatus {
   /** Bumped only when a field is removed or changes meaning; fields may be added. */
   readonly schemaVersion: 1;
   readonly generatedAt: string;
-  readonly mirrorName: string | null;
+  readonly mirrorName: string;
   readonly downloadFolder: string;
   readonly rollout: Settings['rollout']['mode'];
   /** Every live bundle is served and matches its manifest, the signed index matches, every publish target is current. */
@@ -102,6 +102,16 @@ async function indexState(settings: Settings, layout: StoreLayout, now: Date): P
   }
 }
 
+/** Every target, each a problem naming why, when the publish record cannot be read (rather than none shown). */
+async function targetsState(settings: Settings): Promise<readonly ReplicaHealth[]> {
+  try {
+    return await inspectReplicas(settings);
+  } catch (e) {
+    const detail = `cannot read the record of the last publish (${(e as Error).message}); run \`mdatp-mirror publish\` to rewrite it`;
+    return settings.publish.map((t) => ({ target: t.name, location: undefined, lastPublishAt: undefined, problem: true, detail }));
+  }
+}
+
 /** fleet: serve's adoption counts, given the version each bundle serves now (absent outside serve). */
 export interface StatusSources {
   readonly now: Date;
@@ -110,13 +120,9 @@ export interface StatusSources {
 
 export async function mirrorStatus(settings: Settings, o: StatusSources): Promise<MirrorStatus> {
   const layout = StoreLayout.live(settings.downloadFolder);
-  const staging =
-    downloadTree(settings.rollout.mode) === 'live'
-      ? undefined
-      : {
-          layout: StoreLayout.staging(settings.downloadFolder),
-          delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined,
-        };
+  const staging = stagingFor(settings);
+  // The index and the targets do not depend on the bundles: read beside them.
+  const elsewhere = Promise.all([indexState(settings, layout, o.now), targetsState(settings)]);
   const [holds, state] = await Promise.all([readHolds(layout), readRunState(layout)]);
   const runs = state?.recentRuns ?? [];
   const plan: readonly BundleId[] = planFor(settings);
@@ -161,8 +167,7 @@ export async function mirrorStatus(settings: Settings, o: StatusSources): Promis
     ...b,
     fleet: fleet ? (fleet.bundles[b.bundle] ?? { versions: [], current: 0, older: 0, unseen: 0 }) : null,
   }));
-  const index = await indexState(settings, layout, o.now);
-  const publishTargets = await inspectReplicas(settings).catch(() => []);
+  const [index, publishTargets] = await elsewhere;
   const attention = [
     ...bundles.flatMap((b) => [
       ...(b.live.state === 'ok' ? [] : [`${b.bundle}: live ${b.live.state} (${b.live.reason ?? 'unknown'})`]),
@@ -175,7 +180,7 @@ export async function mirrorStatus(settings: Settings, o: StatusSources): Promis
   return {
     schemaVersion: 1,
     generatedAt: o.now.toISOString(),
-    mirrorName: settings.mirrorName ?? null,
+    mirrorName: settings.mirrorName,
     downloadFolder: settings.downloadFolder,
     rollout: settings.rollout.mode,
     healthy: bundles.every((b) => b.live.state === 'ok') && !index?.problem && publishTargets.every((t) => !t.problem),

@@ -2,12 +2,12 @@
 import { planFor } from '../../settings/plan.js';
 import { ExitCode, usageError } from '../../errors/catalogue.js';
 import { loadSettings } from '../../settings/load.js';
-import { inspectBundle, type BundleHealth } from '../../status/inspect.js';
+import { inspectBundle, stagingFor, type BundleHealth } from '../../status/inspect.js';
 import { inspectIndex } from '../../status/index-health.js';
 import { formatStatus } from '../../status/format.js';
 import { inspectReplicas } from '../../status/replica-health.js';
 import { readHolds } from '../../store/holds.js';
-import { downloadTree, StoreLayout } from '../../store/layout.js';
+import { StoreLayout } from '../../store/layout.js';
 import { readRunState } from '../../report/run-state.js';
 import { httpClientFor } from '../../download/http-for-settings.js';
 import { sourceFor } from '../../download/source-for.js';
@@ -35,13 +35,7 @@ export async function status(o: StatusOptions, io: CommandIo): Promise<number> {
     const [holds, run] = await Promise.all([readHolds(layout), readRunState(layout)]);
     const plan = planFor(settings);
     const now = io.now();
-    const staging =
-      downloadTree(settings.rollout.mode) === 'live'
-        ? undefined
-        : {
-            layout: StoreLayout.staging(settings.downloadFolder),
-            delayMs: settings.rollout.mode === 'delayed' ? settings.rollout.delay : undefined,
-          };
+    const staging = stagingFor(settings);
     const bundles = await Promise.all(
       plan.map((id) =>
         inspectBundle(layout, id, holds, run, {
