@@ -102,12 +102,15 @@ async function indexState(settings: Settings, layout: StoreLayout, now: Date): P
   }
 }
 
-/** Every target, each a problem naming why, when the publish record cannot be read (rather than none shown). */
+/**
+ * Every target, each a problem naming why, when they cannot be checked (rather than none shown): the failure may be
+ * the publish record or the local tree it is compared with, so the message names both.
+ */
 async function targetsState(settings: Settings): Promise<readonly ReplicaHealth[]> {
   try {
     return await inspectReplicas(settings);
   } catch (e) {
-    const detail = `cannot read the record of the last publish (${(e as Error).message}); run \`mdatp-mirror publish\` to rewrite it`;
+    const detail = `cannot compare the record of the last publish with ${settings.downloadFolder} (${(e as Error).message}): give this account read access to both, or run \`mdatp-mirror publish\` to rewrite the record`;
     return settings.publish.map((t) => ({ target: t.name, location: undefined, lastPublishAt: undefined, problem: true, detail }));
   }
 }
@@ -123,6 +126,7 @@ export async function mirrorStatus(settings: Settings, o: StatusSources): Promis
   const staging = stagingFor(settings);
   // The index and the targets do not depend on the bundles: read beside them.
   const elsewhere = Promise.all([indexState(settings, layout, o.now), targetsState(settings)]);
+  elsewhere.catch(() => undefined); // both answer every failure themselves; awaited below, never left unhandled
   const [holds, state] = await Promise.all([readHolds(layout), readRunState(layout)]);
   const runs = state?.recentRuns ?? [];
   const plan: readonly BundleId[] = planFor(settings);
