@@ -11,7 +11,6 @@ import { fileSize } from '../store/file-facts.js';
 import { networkError } from '../upstream/http-errors.js';
 import { StartOver, type BundleBytes, type BundleSource } from '../upstream/source.js';
 import { fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
-import { displayUrl } from '../upstream/urls.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { forEachPieceOfFile } from '../util/file-pieces.js';
@@ -107,10 +106,10 @@ function backgroundFlush(file: FileHandle): BackgroundFlush {
   };
 }
 
-function tooLargeError(what: string, limits: BundleLimits, url: URL): MirrorError {
+function tooLargeError(what: string, limits: BundleLimits, from: string): MirrorError {
   return new MirrorError(
     'BUNDLE_TOO_LARGE',
-    `the bundle from ${displayUrl(url)} ${what}, more than maxBundleSize (${formatBytes(limits.maxBundleBytes)}); if it is genuine, raise maxBundleSize in settings.json`,
+    `the bundle from ${from} ${what}, more than maxBundleSize (${formatBytes(limits.maxBundleBytes)}); if it is genuine, raise maxBundleSize in settings.json`,
   );
 }
 
@@ -131,14 +130,14 @@ function writeWatch(
   state: TransferState,
   limits: BundleLimits,
   folder: string,
-  url: URL,
+  from: string,
   flush: BackgroundFlush,
   onProgress?: Progress,
 ): PartWatch {
   let sinceCheck = 0;
   const every = freeSpaceCheckBytes(limits.minFreeBytes);
   return (part) => {
-    if (state.bytes > limits.maxBundleBytes) throw tooLargeError('is longer than that', limits, url);
+    if (state.bytes > limits.maxBundleBytes) throw tooLargeError('is longer than that', limits, from);
     takePart(state, flush, part);
     onProgress?.(state.bytes, state.total);
     sinceCheck += part.length;
@@ -200,7 +199,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
     flags = 'w';
     opts.onWholeBody?.();
   }
-  state.source = displayUrl(res.from);
+  state.source = res.from;
 
   if (state.total !== undefined) {
     try {

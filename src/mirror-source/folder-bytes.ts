@@ -30,7 +30,7 @@ export async function openInFolder(path: string, req: OpenRequest): Promise<Bund
   const facts = await regularFile(path);
   if (!facts) return undefined;
   const validator = `"${facts.size.toString(16)}-${Math.floor(facts.mtimeMs).toString(16)}"`;
-  const from = pathToFileURL(path);
+  const from = pathToFileURL(path).toString();
   const same = req.validator === undefined || req.validator === validator;
   const offset = req.offset ?? 0;
   if (req.end !== undefined) {

@@ -4,6 +4,7 @@ import { MirrorError } from '../errors/catalogue.js';
 import type { UpstreamResponse } from './http-client.js';
 import { statusError } from './http-errors.js';
 import { StartOver, type BundleBytes, type OpenRequest } from './source.js';
+import { displayUrl } from './urls.js';
 
 type Get = (headers: Record<string, string>) => Promise<UpstreamResponse>;
 
@@ -46,13 +47,13 @@ export async function openOverHttp(get: Get, req: OpenRequest): Promise<BundleBy
         ),
       );
     }
-    return { body: res.body, offset, total: got.total, validator: req.validator, ranges: true, from: res.finalUrl };
+    return { body: res.body, offset, total: got.total, validator: req.validator, ranges: true, from: displayUrl(res.finalUrl) };
   }
   if (res.statusCode === 206 && offset > 0) {
     const got = contentRange(res.headers['content-range']);
     if (got?.start !== offset)
       return refuse(new StartOver(`unexpected Content-Range ${String(res.headers['content-range'])}; starting over`));
-    return { body: res.body, offset, total: got.total, validator: req.validator, ranges: true, from: res.finalUrl };
+    return { body: res.body, offset, total: got.total, validator: req.validator, ranges: true, from: displayUrl(res.finalUrl) };
   }
   if (res.statusCode !== 200) return refuse(statusError(res.statusCode, res.headers, res.finalUrl));
   const length = header(res.headers['content-length']);
@@ -67,6 +68,6 @@ export async function openOverHttp(get: Get, req: OpenRequest): Promise<BundleBy
     total: length === undefined ? undefined : Number(length),
     validator,
     ranges: acceptsRanges && validator !== undefined && length !== undefined,
-    from: res.finalUrl,
+    from: displayUrl(res.finalUrl),
   };
 }

@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { MirrorError } from '../errors/catalogue.js';
 import { fileSystemError } from '../errors/file-system.js';
-import { displayUrl } from './urls.js';
+import { displayLocation, displayUrl } from './urls.js';
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
@@ -101,7 +101,7 @@ export function networkError(e: unknown, url: string | URL): MirrorError {
   const code = errorCode(e);
   const detail = `${(e as Error)?.message ?? String(e)}${code ? ` [${code}]` : ''}`;
   if (code && TIMEOUT_CODES.has(code)) {
-    return new MirrorError('UPSTREAM_TIMEOUT', `timed out talking to ${displayUrl(url)}: ${detail}`, { retryable: true, cause: e });
+    return new MirrorError('UPSTREAM_TIMEOUT', `timed out talking to ${displayLocation(url)}: ${detail}`, { retryable: true, cause: e });
   }
   if (code && TLS_CODES.has(code)) {
     return new MirrorError(
@@ -110,7 +110,7 @@ export function networkError(e: unknown, url: string | URL): MirrorError {
       { cause: e },
     );
   }
-  return new MirrorError('UPSTREAM_NETWORK', `network error talking to ${displayUrl(url)}: ${detail}`, {
+  return new MirrorError('UPSTREAM_NETWORK', `network error talking to ${displayLocation(url)}: ${detail}`, {
     retryable: code === undefined || NETWORK_CODES.has(code),
     cause: e,
   });

@@ -1,6 +1,7 @@
 // Where bundles come from, as the download sees it: a version document, and a bundle's bytes from an offset. Microsoft's
 // service (upstream.ts) and another mirror over HTTP (mirror-source/) answer through the HTTP adapter (http-bytes.ts);
-// another mirror reached as a folder reads the file (mirror-source/folder-bytes.ts). No source pretends to be another.
+// another mirror reached as a folder reads the file (mirror-source/folder-bytes.ts), and so does an import, from the
+// archive's staged files (archive/archive-source.ts). No source pretends to be another.
 import type { Readable } from 'node:stream';
 import type { BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
@@ -25,8 +26,8 @@ export interface BundleBytes {
   readonly validator: string | undefined;
   /** Whether this file may be fetched in ranges over several connections. */
   readonly ranges: boolean;
-  /** Where the bytes come from, for messages (credentials are removed when shown). */
-  readonly from: URL;
+  /** Where the bytes come from, as shown in messages and recorded as the manifest's source (no credentials). */
+  readonly from: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 // Builds the redirector URLs for a bundle and its version document, as the service expects them.
 import type { BundleId } from '../bundle/identity.js';
+import { hasUrlScheme } from '../util/location.js';
 
 export const LINK_IDS = { linux: '2144709', mac: '2120136' } as const;
 
@@ -38,3 +39,8 @@ export function displayUrl(url: string | URL): string {
 
 /** Microsoft's redirector, the default baseUpdateUrl (as the old scripts have it). */
 export const OFFICIAL_BASE_URL = 'https://go.microsoft.com/fwlink/';
+
+/** Where something is, safe to print: a URL as displayUrl shows it; a path or a name ("archive …") as it is. */
+export function displayLocation(where: string | URL): string {
+  return typeof where !== 'string' || hasUrlScheme(where) ? displayUrl(where) : where;
+}
