@@ -1,6 +1,7 @@
 // Across the air gap and between sites: keygen, the signed index (checked with the real minisign), export/import
 // through real tar files and pipes, every refusal leaving the tree untouched, and a mirror fed from a mirror.
 import { execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -228,6 +229,36 @@ describe('export and import', () => {
     execFileSync('minisign', ['-G', '-W', '-p', join(f.dir, 'other.pub'), '-s', join(f.dir, 'other.key')], { stdio: 'pipe' });
     await writeSettings(join(f.dir, 'site'), f.upstream, { trustedKeys: ['../other.pub'] });
     await expectRefused(archive, /made by key [0-9A-F]{16}, which is not among the trusted keys/);
+  });
+
+  it('a bundle that is no zip, in an archive signed as if it were, fails that bundle alone (exit 1); the rest imports', async () => {
+    expect((await central('download')).code).toBe(0);
+    const archive = join(f.dir, 'bundles.tar');
+    expect((await central('export', '--out', archive)).code).toBe(0);
+    // What a sending mirror with a bug (or a stolen key) could produce: the index and its signature vouch for bad bytes.
+    const forged = await rewriteArchive(archive, async (dir) => {
+      const bundle = join(dir, X86_DIR, 'updates.zip');
+      await flipByte(bundle);
+      const sha256 = createHash('sha256')
+        .update(await readFile(bundle))
+        .digest('hex');
+      const indexPath = join(dir, 'index.json');
+      const index = JSON.parse(await readFile(indexPath, 'utf8')) as { files: { path: string; sha256: string }[] };
+      for (const file of index.files) if (file.path === `${X86_DIR}/updates.zip`) file.sha256 = sha256;
+      await writeFile(indexPath, JSON.stringify(index, null, 2));
+      execFileSync('minisign', ['-S', '-s', join(f.dir, 'keys/mdatp-mirror.key'), '-m', indexPath, '-x', `${indexPath}.minisig`], {
+        stdio: 'pipe',
+      });
+    });
+    const r = await site('import', forged);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(
+      /linux\/production\/x86_64\s+FAILED .*BUNDLE_CRC_MISMATCH: bundle from archive \S+ \(mirror central\): entry \S+ fails its CRC-32 check/,
+    );
+    expect(r.stdout).toMatch(/export them again from a mirror that verifies them/);
+    expect(r.stdout).toMatch(/linux\/production\/arm64\s+imported/);
+    expect(existsSync(join(siteMirror(), X86_DIR))).toBe(false);
+    await expectConsistentMirror(siteMirror());
   });
 
   it('trusts a public key copied by Windows PowerShell 5.1 (`Get-Content a.pub > b.pub` writes UTF-16 with a byte-order mark)', async () => {

@@ -1,20 +1,19 @@
 // Reads an export archive as a stream and proves it before anything is published: the index's signature (a trusted
-// key), then every file against the index (listed, size, SHA-256), every manifest's versions against it, every bundle
-// as a complete zip (each CRC), and nothing missing. Bundles land in temp files on the tree's volume; nothing in the
-// archive names where anything is written (paths only select a pair the index vouches for).
+// key), then every file against the index (listed, size, SHA-256), every manifest's versions against it, and nothing
+// missing, so a damaged or edited archive is refused whole. Bundles land in temp files on the tree's volume; nothing
+// in the archive names where anything is written (paths only select a pair the index vouches for). Each bundle's zip
+// check is the download's own, when the import brings it in from there (archive-source.ts).
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import { checkZip } from '../bundle/zip-check.js';
 import { MirrorError } from '../errors/catalogue.js';
 import { chunksDone } from '../util/dead-buffers.js';
 import { indexedPairs, MAX_INDEX_BYTES, pairLabel, type IndexedPair, type IndexFile } from '../signed-index/document.js';
 import { verifyIndex, type CheckedIndex } from '../signed-index/signature.js';
 import type { PublicKey } from '../signing/minisign.js';
-import { fsyncFile } from '../store/fs-safe.js';
 import { BUNDLE_FILE, INDEX_FILE, INDEX_SIGNATURE_FILE, parseTreePath } from '../store/layout.js';
 import { parseManifest } from '../store/manifest.js';
 import { tap } from '../util/tap.js';
@@ -37,8 +36,6 @@ export interface ReadArchiveOptions {
   readonly allowUnsigned: boolean;
   readonly tempFile: (id: BundleId, kind: string) => string;
   readonly signal?: AbortSignal | undefined;
-  /** maxUnpackedSize, for each bundle's zip check. */
-  readonly maxUnpackedBytes: number;
 }
 
 const MAX_SIGNATURE_BYTES = 16 * 1024;
@@ -74,7 +71,6 @@ class ArchiveReader {
   private readonly pairs = new Map<string, IndexedPair>();
   private readonly seen = new Set<string>();
   private readonly bundles: StagedBundle[] = [];
-  private readonly checks: Promise<unknown>[] = [];
 
   constructor(
     private readonly o: ReadArchiveOptions,
@@ -146,21 +142,13 @@ class ArchiveReader {
     await pipeline(entry, hashing, createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }), { signal: this.o.signal });
     if (hash.digest('hex') !== listed.sha256)
       throw refused(this.o.where, `${name} differs from the index (SHA-256): the archive was changed or damaged`);
-    // The CRC pass and the flush overlap the next file's transfer; all are awaited before anything is published.
-    const check = Promise.all([
-      checkZip(tempPath, `${name} in ${this.o.where}`, { maxUnpackedBytes: this.o.maxUnpackedBytes, signal: this.o.signal }),
-      fsyncFile(tempPath),
-    ]);
-    check.catch(() => undefined);
-    this.checks.push(check);
     this.bundles.push({ pair, tempPath });
   }
 
-  async finish(): Promise<ArchiveContents> {
+  finish(): ArchiveContents {
     const checked = this.verify();
     const absent = [...this.expected.keys()].filter((p) => !this.seen.has(p));
     if (absent.length > 0) throw refused(this.o.where, `it ends without ${absent.join(', ')}, which its index lists`);
-    await Promise.all(this.checks);
     return { checked, bundles: this.bundles };
   }
 }

@@ -1,22 +1,28 @@
 // `import` as a whole, inside the tree-change session a download uses (lock, leftovers, signed index, replication, run
-// record): the archive proven whole (read-archive.ts), then each bundle decided as a download decides (decide.ts)
-// and published through the same tree writer (backup rotation, history, holds, staging and promotion).
+// record): the archive proven whole (read-archive.ts), then each bundle brought in as a download brings one in
+// (download/sync-bundle.ts) from the archive as its source (archive-source.ts): the same decisions, zip check and tree
+// writer, with one difference of policy (download/release-policy.ts): an import does not go back past the live tree.
 import type { Readable } from 'node:stream';
+import pLimit from 'p-limit';
 import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
-import { planFor } from '../settings/plan.js';
-import { compareVersions, manifestVersions, versionsOf } from '../bundle/versions.js';
-import { decideRelease } from '../download/decide.js';
+import { bundleLimitsFrom } from '../bundle/limits.js';
+import { manifestVersions, versionsOf } from '../bundle/versions.js';
+import { importChosen } from '../download/release-policy.js';
+import { syncBundle, type SyncDeps } from '../download/sync-bundle.js';
 import { MirrorError, usageError } from '../errors/catalogue.js';
-import { withTreeSession } from '../tree/change-session.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
-import type { TreeWriter } from '../tree/tree-writer.js';
-import type { Settings } from '../settings/load.js';
-import { loadTrustedKeys } from '../signing/keys.js';
-import { readManifest } from '../store/manifest.js';
-import { holdFor, readHolds, updateHolds, type Holds } from '../store/holds.js';
-import { manifestPath, type StoreLayout } from '../store/layout.js';
 import { summarizeRun, type BundleOutcome, type RunReport } from '../report/outcome.js';
+import type { Settings } from '../settings/load.js';
+import { planFor } from '../settings/plan.js';
+import { loadTrustedKeys } from '../signing/keys.js';
+import { removeQuietly } from '../store/fs-safe.js';
+import { readHolds, updateHolds } from '../store/holds.js';
+import { manifestPath } from '../store/layout.js';
+import { readManifest } from '../store/manifest.js';
+import { withTreeSession } from '../tree/change-session.js';
+import type { TreeWriter } from '../tree/tree-writer.js';
+import { ArchiveSource } from './archive-source.js';
 import { readArchive, type StagedBundle } from './read-archive.js';
 
 export interface ImportRequest {
@@ -42,26 +48,32 @@ function requireTrust(settings: Settings, allowUnsigned: boolean): void {
   );
 }
 
-type ImportDecision = { readonly status: 'publish' } | { readonly status: 'up-to-date' | 'held-back' | 'skipped'; readonly note?: string };
+const NOT_MIRRORED = 'not mirrored here (the settings select other bundles)';
 
-async function decide(
-  staged: StagedBundle,
-  ctx: { selected: ReadonlySet<string>; writer: TreeWriter; live: StoreLayout; holds: Holds; allowDowngrade: boolean },
-): Promise<ImportDecision> {
-  const { id } = staged.pair;
-  const incoming = staged.pair.versions;
-  if (!ctx.selected.has(bundleKey(id))) {
-    return { status: 'skipped', note: 'not mirrored here (the settings select other bundles)' };
-  }
-  const shared = await decideRelease(id, incoming, { holds: ctx.holds, target: ctx.writer.layout, live: ctx.live });
-  if (shared.kind === 'held-back') return { status: 'held-back', note: `${shared.hold.signatures} is held back by a rollback` };
-  if (shared.kind === 'up-to-date') return { status: 'up-to-date' };
-  // Unlike a download, which follows upstream when it pulls a release, an archive is somebody's choice: not older.
-  const live = await readManifest(manifestPath(ctx.live.bundleDir(id)));
-  if (live.kind === 'ok' && compareVersions(incoming, manifestVersions(live.manifest)) < 0 && !ctx.allowDowngrade) {
-    return { status: 'skipped', note: `older than live (${live.manifest.DefinitionVersion}); --allow-downgrade imports it` };
-  }
-  return { status: 'publish' };
+/** A bundle of the archive that these settings do not mirror: reported, never published. */
+async function notMirroredHere(staged: StagedBundle, writer: TreeWriter, source: ArchiveSource, logger: Logger): Promise<BundleOutcome> {
+  const { id, versions } = staged.pair;
+  const current = await readManifest(manifestPath(writer.layout.bundleDir(id)));
+  const kept = current.kind === 'ok' ? current.manifest : undefined;
+  const before = kept ? manifestVersions(kept) : undefined;
+  logger.info({ bundle: bundleKey(id), decision: 'skipped', note: NOT_MIRRORED }, `${bundleLabel(id)}: skipped`);
+  return {
+    ...id,
+    status: 'skipped',
+    tree: writer.layout.tree,
+    before,
+    after: before,
+    offered: versionsOf(versions),
+    size: kept?.size,
+    sha256: kept?.sha256,
+    bytesTransferred: 0,
+    durationMs: 0,
+    attempts: 0,
+    resumed: 0,
+    source: source.location,
+    error: undefined,
+    notes: [NOT_MIRRORED],
+  };
 }
 
 export async function runImport(settings: Settings, req: ImportRequest): Promise<ImportReport> {
@@ -78,77 +90,45 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       allowUnsigned: req.allowUnsigned,
       tempFile: (id, kind) => writer.tempFile(id, kind),
       signal: req.signal,
-      maxUnpackedBytes: settings.maxUnpackedSize,
     });
     if (req.signal?.aborted) throw new MirrorError('INTERRUPTED', 'interrupted before publishing; nothing was imported');
     const { index, signedBy } = contents.checked;
     if (!signedBy) logger.warn({ archive: req.where }, 'archive is unsigned; imported because of --allow-unsigned');
 
+    const source = new ArchiveSource(contents, req.where);
     const holds = await readHolds(live.layout);
     const selected = new Set(planFor(settings).map(bundleKey));
     const superseded: BundleId[] = [];
-    const bundles: BundleOutcome[] = [];
-    // Publishing is renames only; once it starts it finishes, so a Ctrl-C now cannot leave half an import.
-    for (const staged of contents.bundles.filter((b) => b.pair.role === 'live')) {
-      const t0 = Date.now();
-      const { id } = staged.pair;
-      const current = await readManifest(manifestPath(writer.layout.bundleDir(id)));
-      const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
-      const decision = await decide(staged, { selected, writer, live: live.layout, holds, allowDowngrade: req.allowDowngrade });
-      const base = {
-        ...id,
-        tree: writer.layout.tree,
-        before,
-        size: staged.pair.bundle.size,
-        sha256: staged.pair.bundle.sha256,
-        attempts: 1,
-        resumed: 0,
-        source: `archive ${req.where}`,
-        offered: versionsOf(staged.pair.versions),
-        error: undefined,
-      };
-      if (decision.status !== 'publish') {
-        const note = decision.note;
-        logger.info({ bundle: bundleKey(id), decision: decision.status, note }, `${bundleLabel(id)}: ${decision.status}`);
-        bundles.push({
-          ...base,
-          status: decision.status,
-          after: before,
-          bytesTransferred: 0,
-          durationMs: Date.now() - t0,
-          notes: note ? [note] : [],
-        });
-        continue;
-      }
-      const published = await writer.publish(id, {
-        tempPath: staged.tempPath,
-        size: staged.pair.bundle.size,
-        sha256: staged.pair.bundle.sha256,
-        versions: staged.pair.versions,
-        source: `archive ${req.where} (mirror ${index.mirror})`,
-        flushed: true,
-      });
-      if (holdFor(holds, id)) superseded.push(id);
-      logger.info(
-        {
-          decision: 'imported',
-          bundle: bundleKey(id),
-          before: before ?? null,
-          versions: versionsOf(staged.pair.versions),
-          backedUp: published.backedUp ? manifestVersions(published.backedUp) : null,
-          sha256: staged.pair.bundle.sha256,
-        },
-        'published',
-      );
-      bundles.push({
-        ...base,
-        status: 'imported',
-        after: versionsOf(staged.pair.versions),
-        bytesTransferred: staged.pair.bundle.size,
-        durationMs: Date.now() - t0,
-        notes: published.backupSkippedReason ? [published.backupSkippedReason] : [],
-      });
-    }
+    const syncDeps: SyncDeps = {
+      source,
+      writer,
+      holds,
+      onHoldSuperseded: (id) => superseded.push(id),
+      liveLayout: writer.layout.tree === 'live' ? undefined : live.layout,
+      release: importChosen(live.layout, req.allowDowngrade),
+      // The bytes are here and proven against the signed index: a failure now would fail again.
+      policy: { attempts: 1, initialDelayMs: 0, maxDelayMs: 0 },
+      logger,
+      limit: pLimit(settings.concurrency),
+      connectionsPerBundle: 1,
+      limits: bundleLimitsFrom(settings),
+      // No abort signal: the archive is read, so a Ctrl-C now cannot leave half an import; publishing finishes.
+      signal: undefined,
+    };
+    // A backup pair in the archive is proof of the sending tree, not something a site serves: its copy goes now.
+    await Promise.all(contents.bundles.filter((b) => b.pair.role !== 'live').map((b) => removeQuietly(b.tempPath)));
+    const bundles = await Promise.all(
+      contents.bundles
+        .filter((b) => b.pair.role === 'live')
+        .map(async (staged) => {
+          if (!selected.has(bundleKey(staged.pair.id))) return notMirroredHere(staged, writer, source, logger);
+          try {
+            return await syncBundle(syncDeps, staged.pair.id);
+          } finally {
+            await removeQuietly(staged.tempPath);
+          }
+        }),
+    );
     if (superseded.length > 0) await updateHolds(live.layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
     const promoted =
       settings.rollout.mode === 'delayed'

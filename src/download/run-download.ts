@@ -13,6 +13,7 @@ import { displayUrl } from '../upstream/urls.js';
 import { summarizeRun, type RunReport } from '../report/outcome.js';
 import { withTreeSession } from '../tree/change-session.js';
 import { syncBundle, type SyncDeps } from './sync-bundle.js';
+import { followUpstream } from './release-policy.js';
 import { bundleLimitsFrom } from '../bundle/limits.js';
 
 export interface DownloadDeps {
@@ -59,6 +60,7 @@ export async function runDownload(settings: Settings, deps: DownloadDeps): Promi
         source,
         writer,
         liveLayout: writer.layout.tree === 'live' ? undefined : layout,
+        release: followUpstream,
         policy: { attempts: settings.retries, initialDelayMs: settings.retryInitialDelay, maxDelayMs: settings.retryMaxDelay },
         logger,
         limit: pLimit(settings.concurrency),

@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import type { LimitFunction } from 'p-limit';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
-import { compareVersions, manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
+import { manifestVersions, sameVersions, versionsOf, type Versions } from '../bundle/versions.js';
 import { checkZip } from '../bundle/zip-check.js';
 import type { BundleLimits } from '../bundle/limits.js';
 import { MirrorError, describeError } from '../errors/catalogue.js';
@@ -17,6 +17,7 @@ import type { BundleSource } from '../upstream/source.js';
 import type { VersionInfo } from '../upstream/version-info.js';
 import type { BundleOutcome } from '../report/outcome.js';
 import { decideRelease } from './decide.js';
+import type { ReleasePolicy } from './release-policy.js';
 import { withRetry, type AttemptFailure, type RetryPolicy } from './retry.js';
 import { newTransferState, restartFromZero, transferAttempt, type TransferState } from './transfer.js';
 
@@ -43,6 +44,8 @@ export interface SyncDeps {
   readonly onHoldSuperseded: (id: BundleId) => void;
   /** When staging: the live tree, where a release already promoted counts as up to date. */
   readonly liveLayout: StoreLayout | undefined;
+  /** Whether an older release is followed (a download) or left out (an import). */
+  readonly release: ReleasePolicy;
 }
 
 interface Tally {
@@ -104,7 +107,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     if (decision.kind === 'held-back') {
       const { hold } = decision;
       log.info({ decision: 'held', held: hold, live: before }, `release ${hold.signatures} is held back by a rollback`);
-      tally.notes.push(`upstream ${hold.signatures} held back by rollback`);
+      tally.notes.push(`${d.release.offerer} ${hold.signatures} held back by rollback`);
       return outcome({
         status: 'held-back',
         after: before,
@@ -120,6 +123,18 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
         decision.where === 'live' ? 'already live; nothing to stage' : 'up to date',
       );
       return outcome({ status: 'up-to-date', after: before, size: manifest.size, sha256: manifest.sha256, error: undefined });
+    }
+    const leftOut = await d.release.leaveOut(id, info);
+    if (leftOut) {
+      log.info({ decision: 'skipped', versions: versionsOf(info), note: leftOut }, `skipped: ${leftOut}`);
+      tally.notes.push(leftOut);
+      return outcome({
+        status: 'skipped',
+        after: before,
+        size: current.kind === 'ok' ? current.manifest.size : undefined,
+        sha256: current.kind === 'ok' ? current.manifest.sha256 : undefined,
+        error: undefined,
+      });
     }
     if (current.kind === 'ok' && sameVersions(info, manifestVersions(current.manifest))) {
       tally.notes.push('bundle did not match its manifest (size); downloaded again');
@@ -214,9 +229,10 @@ async function downloadAndPublish(
         flushed: true,
       });
       if (published.backupSkippedReason) tally.notes.push(published.backupSkippedReason);
+      const brought = d.release.broughtIn(tally.before, info);
       log.info(
         {
-          decision: 'downloaded',
+          decision: brought.status === 'downgraded' ? 'downloaded' : brought.status,
           before: tally.before ?? null,
           versions: versionsOf(info),
           backedUp: published.backedUp ? manifestVersions(published.backedUp) : null,
@@ -232,22 +248,11 @@ async function downloadAndPublish(
         'published',
       );
       account();
-      // Upstream is authoritative, so an older release is followed; but it is never reported as a routine download.
-      const downgraded = tally.before !== undefined && compareVersions(info, tally.before) < 0;
-      if (downgraded) {
-        log.warn(
-          { decision: 'downgraded', before: tally.before, versions: versionsOf(info) },
-          `upstream went back from ${tally.before.signatures} to ${info.signatures} (a pulled release); followed it`,
-        );
-        tally.notes.push(`downgraded: upstream went back from ${tally.before.signatures}`);
+      if (brought.wentBack) {
+        log.warn({ decision: brought.status, before: tally.before, versions: versionsOf(info) }, brought.wentBack.warning);
+        tally.notes.push(brought.wentBack.note);
       }
-      return outcome({
-        status: downgraded ? 'downgraded' : 'downloaded',
-        after: versionsOf(info),
-        size: state.bytes,
-        sha256,
-        error: undefined,
-      });
+      return outcome({ status: brought.status, after: versionsOf(info), size: state.bytes, sha256, error: undefined });
     } finally {
       account();
       await removeQuietly(state.path);

@@ -10,10 +10,11 @@ import { anyReplicaFailed, type ReplicaOutcome } from '../replicate/publish-repl
  * downgraded: downloaded, but older than what was there (upstream pulled a release); followed, and reported.
  * imported: published from an archive; skipped: an archive's bundle left out (older than live, or not mirrored here).
  */
-type BundleStatus = 'up-to-date' | 'held-back' | 'downloaded' | 'downgraded' | 'imported' | 'skipped' | 'failed';
-
 /** Statuses that put a new bundle in place. */
-export const publishedStatus = (s: BundleStatus): boolean => s === 'downloaded' || s === 'downgraded' || s === 'imported';
+export type PublishedStatus = 'downloaded' | 'downgraded' | 'imported';
+type BundleStatus = 'up-to-date' | 'held-back' | PublishedStatus | 'skipped' | 'failed';
+
+export const publishedStatus = (s: BundleStatus): s is PublishedStatus => s === 'downloaded' || s === 'downgraded' || s === 'imported';
 
 export interface BundleOutcome extends BundleId {
   readonly status: BundleStatus;

@@ -58,7 +58,9 @@ export function formatSummary(report: RunReport, logFile?: string, command: 'dow
       : kept === 0
         ? 'failed bundles had no earlier good pair, so nothing is served for them yet'
         : `${kept} failed bundle(s) still serve their previous good pair; ${failedBundles.length - kept} had none yet, so nothing is served for them`;
-  const failed = failedBundles.length > 0 ? `${failedLine}; the next run retries them.${logFile ? ` Details: ${logFile}` : ''}\n` : '';
+  // An archive does not change by being read again: the fix is at the sending mirror.
+  const next = command === 'import' ? 'export them again from a mirror that verifies them' : 'the next run retries them';
+  const failed = failedBundles.length > 0 ? `${failedLine}; ${next}.${logFile ? ` Details: ${logFile}` : ''}\n` : '';
   return `${head}\n${formatTable(rows)}\n${promoted}${failed}mirror: ${report.downloadFolder}\n${formatReplicaLines(report.replicas ?? [])}`;
 }
 
