@@ -1,21 +1,34 @@
-// An export archive as the source of an import, once read-archive.ts has proven it whole: its signed index says which
-// release each bundle is and vouches for its size and SHA-256, and the bytes are the staged temp files. The import then
-// goes through the download's own decisions and checks (download/sync-bundle.ts), as any other source.
+// An export archive as the source of an import: its signed index says which release each bundle is and vouches for its
+// size and SHA-256, and the bytes are the files read-archive.ts stages. Each bundle is brought in as soon as it is
+// staged, through the download's own decisions and checks (download/sync-bundle.ts), so its zip check overlaps the
+// reading of the rest; nothing is published until the whole archive is proven (proven()).
+import { rename } from 'node:fs/promises';
 import { bundleKey, bundleLabel, type BundleId } from '../bundle/identity.js';
 import { MirrorError } from '../errors/catalogue.js';
 import { openInFolder } from '../mirror-source/folder-bytes.js';
-import type { BundleBytes, BundleSource, OpenRequest } from '../upstream/source.js';
+import type { BundleBytes, BundleSource, HandedOver, OpenRequest } from '../upstream/source.js';
 import type { VersionInfo } from '../upstream/version-info.js';
-import type { ArchiveContents, StagedBundle } from './read-archive.js';
+import type { StagedBundle } from './read-archive.js';
+
+/** How an import names its source, in the outcome, the log and each imported manifest. */
+export const archiveLocation = (where: string, mirror: string): string => `archive ${where} (mirror ${mirror})`;
 
 export class ArchiveSource implements BundleSource {
-  private readonly staged: ReadonlyMap<string, StagedBundle>;
-  /** Recorded as each imported bundle's source in its manifest, as before this was a source. */
+  private readonly staged = new Map<string, StagedBundle>();
+  /** Recorded as each imported bundle's source in its manifest. */
   readonly location: string;
 
-  constructor(contents: ArchiveContents, where: string) {
-    this.staged = new Map(contents.bundles.filter((b) => b.pair.role === 'live').map((b) => [bundleKey(b.pair.id), b] as const));
-    this.location = `archive ${where} (mirror ${contents.checked.index.mirror})`;
+  constructor(
+    where: string,
+    mirror: string,
+    /** Settles when the whole archive is read and proven, or refused. */
+    private readonly whole: Promise<unknown>,
+  ) {
+    this.location = archiveLocation(where, mirror);
+  }
+
+  add(bundle: StagedBundle): void {
+    this.staged.set(bundleKey(bundle.pair.id), bundle);
   }
 
   private bundle(id: BundleId): StagedBundle {
@@ -39,5 +52,16 @@ export class ArchiveSource implements BundleSource {
   vouchedFor(id: BundleId): { size: number; sha256: string } {
     const { bundle } = this.bundle(id).pair;
     return { size: bundle.size, sha256: bundle.sha256 };
+  }
+
+  /** The staged file is already on the tree's volume and hashed against the index: moved, not copied. */
+  async handOver(id: BundleId, path: string): Promise<HandedOver> {
+    const { tempPath, pair } = this.bundle(id);
+    await rename(tempPath, path);
+    return { size: pair.bundle.size, sha256: pair.bundle.sha256, from: this.location };
+  }
+
+  async proven(): Promise<void> {
+    await this.whole;
   }
 }

@@ -5,7 +5,7 @@
 // check is the download's own, when the import brings it in from there (archive-source.ts).
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract, type Header } from 'tar-stream';
 import { bundleKey, type BundleId } from '../bundle/identity.js';
@@ -36,7 +36,13 @@ export interface ReadArchiveOptions {
   readonly allowUnsigned: boolean;
   readonly tempFile: (id: BundleId, kind: string) => string;
   readonly signal?: AbortSignal | undefined;
+  /** Whether a pair's bundle is wanted on disk; the others are proven (size, SHA-256) but not written. */
+  readonly wanted: (pair: IndexedPair) => boolean;
+  /** A wanted bundle is on disk and matches the index, while the rest of the archive is still being read. */
+  readonly onStaged?: (bundle: StagedBundle, checked: CheckedIndex) => void;
 }
+
+const discard = (): Writable => new Writable({ write: (_chunk, _encoding, done) => done() });
 
 const MAX_SIGNATURE_BYTES = 16 * 1024;
 const MAX_MANIFEST_BYTES = 64 * 1024;
@@ -131,7 +137,7 @@ class ArchiveReader {
   }
 
   private async stageBundle(name: string, listed: IndexFile, pair: IndexedPair, entry: Readable): Promise<void> {
-    const tempPath = this.o.tempFile(pair.id, 'import');
+    const tempPath = this.o.wanted(pair) ? this.o.tempFile(pair.id, 'import') : undefined;
     const hash = createHash('sha256');
     const position = this.position;
     const hashing = tap((chunk) => {
@@ -139,10 +145,14 @@ class ArchiveReader {
       chunksDone(chunk.length);
       position.entryBytes += chunk.length;
     });
-    await pipeline(entry, hashing, createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }), { signal: this.o.signal });
+    const sink = tempPath ? createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }) : discard();
+    await pipeline(entry, hashing, sink, { signal: this.o.signal });
     if (hash.digest('hex') !== listed.sha256)
       throw refused(this.o.where, `${name} differs from the index (SHA-256): the archive was changed or damaged`);
-    this.bundles.push({ pair, tempPath });
+    if (!tempPath) return;
+    const staged = { pair, tempPath };
+    this.bundles.push(staged);
+    this.o.onStaged?.(staged, this.verify());
   }
 
   finish(): ArchiveContents {

@@ -9,12 +9,13 @@ import { bundleLimitsFrom } from '../bundle/limits.js';
 import { manifestVersions, versionsOf } from '../bundle/versions.js';
 import { importChosen } from '../download/release-policy.js';
 import { syncBundle, type SyncDeps } from '../download/sync-bundle.js';
-import { MirrorError, usageError } from '../errors/catalogue.js';
+import { usageError } from '../errors/catalogue.js';
 import type { Logger } from '../log/logger.js';
 import { promoteDue } from '../promote/promote.js';
 import { summarizeRun, type BundleOutcome, type RunReport } from '../report/outcome.js';
 import type { Settings } from '../settings/load.js';
 import { planFor } from '../settings/plan.js';
+import { indexedPairs, type IndexedPair } from '../signed-index/document.js';
 import { loadTrustedKeys } from '../signing/keys.js';
 import { removeQuietly } from '../store/fs-safe.js';
 import { readHolds, updateHolds } from '../store/holds.js';
@@ -22,8 +23,8 @@ import { manifestPath } from '../store/layout.js';
 import { readManifest } from '../store/manifest.js';
 import { withTreeSession } from '../tree/change-session.js';
 import type { TreeWriter } from '../tree/tree-writer.js';
-import { ArchiveSource } from './archive-source.js';
-import { readArchive, type StagedBundle } from './read-archive.js';
+import { archiveLocation, ArchiveSource } from './archive-source.js';
+import { readArchive } from './read-archive.js';
 
 export interface ImportRequest {
   readonly input: Readable;
@@ -51,8 +52,8 @@ function requireTrust(settings: Settings, allowUnsigned: boolean): void {
 const NOT_MIRRORED = 'not mirrored here (the settings select other bundles)';
 
 /** A bundle of the archive that these settings do not mirror: reported, never published. */
-async function notMirroredHere(staged: StagedBundle, writer: TreeWriter, source: ArchiveSource, logger: Logger): Promise<BundleOutcome> {
-  const { id, versions } = staged.pair;
+async function notMirroredHere(pair: IndexedPair, writer: TreeWriter, from: string, logger: Logger): Promise<BundleOutcome> {
+  const { id, versions } = pair;
   const current = await readManifest(manifestPath(writer.layout.bundleDir(id)));
   const kept = current.kind === 'ok' ? current.manifest : undefined;
   const before = kept ? manifestVersions(kept) : undefined;
@@ -70,7 +71,7 @@ async function notMirroredHere(staged: StagedBundle, writer: TreeWriter, source:
     durationMs: 0,
     attempts: 0,
     resumed: 0,
-    source: source.location,
+    source: from,
     error: undefined,
     notes: [NOT_MIRRORED],
   };
@@ -84,50 +85,63 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
   const session = { settings, command: 'import', now: req.now, waitMs: req.lockWaitMs, signal: req.signal, logger };
   return withTreeSession(session, async ({ live, incoming: writer, commit, record }) => {
     logger.info({ event: 'import-start', archive: req.where, downloadFolder: settings.downloadFolder }, `import started from ${req.where}`);
-    const contents = await readArchive(req.input, {
-      where: req.where,
-      keys,
-      allowUnsigned: req.allowUnsigned,
-      tempFile: (id, kind) => writer.tempFile(id, kind),
-      signal: req.signal,
-    });
-    if (req.signal?.aborted) throw new MirrorError('INTERRUPTED', 'interrupted before publishing; nothing was imported');
-    const { index, signedBy } = contents.checked;
-    if (!signedBy) logger.warn({ archive: req.where }, 'archive is unsigned; imported because of --allow-unsigned');
-
-    const source = new ArchiveSource(contents, req.where);
     const holds = await readHolds(live.layout);
     const selected = new Set(planFor(settings).map(bundleKey));
     const superseded: BundleId[] = [];
-    const syncDeps: SyncDeps = {
-      source,
+    const inFlight = new Map<string, Promise<BundleOutcome>>();
+    let source: ArchiveSource | undefined;
+    let syncDeps: SyncDeps | undefined;
+    const depsFor = (s: ArchiveSource): SyncDeps => ({
+      source: s,
       writer,
       holds,
       onHoldSuperseded: (id) => superseded.push(id),
       liveLayout: writer.layout.tree === 'live' ? undefined : live.layout,
       release: importChosen(live.layout, req.allowDowngrade),
-      // The bytes are here and proven against the signed index: a failure now would fail again.
+      // The bytes are here and match the signed index: a failure now would fail again.
       policy: { attempts: 1, initialDelayMs: 0, maxDelayMs: 0 },
       logger,
       limit: pLimit(settings.concurrency),
       connectionsPerBundle: 1,
       limits: bundleLimitsFrom(settings),
-      // No abort signal: the archive is read, so a Ctrl-C now cannot leave half an import; publishing finishes.
+      // No abort signal: a Ctrl-C stops the reading, which refuses every bundle (proven()); once the archive is
+      // proven, publishing finishes, so it cannot leave half an import.
       signal: undefined,
-    };
-    // A backup pair in the archive is proof of the sending tree, not something a site serves: its copy goes now.
-    await Promise.all(contents.bundles.filter((b) => b.pair.role !== 'live').map((b) => removeQuietly(b.tempPath)));
+    });
+    const reading = readArchive(req.input, {
+      where: req.where,
+      keys,
+      allowUnsigned: req.allowUnsigned,
+      tempFile: (id, kind) => writer.tempFile(id, kind),
+      signal: req.signal,
+      // A backup pair or a bundle not mirrored here is proven but never written.
+      wanted: (pair) => pair.role === 'live' && selected.has(bundleKey(pair.id)),
+      onStaged: (staged, checked) => {
+        source ??= new ArchiveSource(req.where, checked.index.mirror, reading);
+        syncDeps ??= depsFor(source);
+        source.add(staged);
+        const deps = syncDeps;
+        inFlight.set(
+          bundleKey(staged.pair.id),
+          syncBundle(deps, staged.pair.id).finally(() => removeQuietly(staged.tempPath)),
+        );
+      },
+    });
+    let contents: Awaited<typeof reading>;
+    try {
+      contents = await reading;
+    } catch (e) {
+      // Every bundle already under way fails at proven() and removes its copy; none was published.
+      await Promise.allSettled(inFlight.values());
+      throw e;
+    }
+    const { index, signedBy } = contents.checked;
+    if (!signedBy) logger.warn({ archive: req.where }, 'archive is unsigned; imported because of --allow-unsigned');
+    const from = archiveLocation(req.where, index.mirror);
     const bundles = await Promise.all(
-      contents.bundles
-        .filter((b) => b.pair.role === 'live')
-        .map(async (staged) => {
-          if (!selected.has(bundleKey(staged.pair.id))) return notMirroredHere(staged, writer, source, logger);
-          try {
-            return await syncBundle(syncDeps, staged.pair.id);
-          } finally {
-            await removeQuietly(staged.tempPath);
-          }
-        }),
+      indexedPairs(index)
+        .filter((pair) => pair.role === 'live')
+        .map((pair) => inFlight.get(bundleKey(pair.id)) ?? notMirroredHere(pair, writer, from, logger)),
     );
     if (superseded.length > 0) await updateHolds(live.layout, (h) => superseded.forEach((id) => delete h[bundleKey(id)]));
     const promoted =

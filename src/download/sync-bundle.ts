@@ -19,7 +19,7 @@ import type { BundleOutcome } from '../report/outcome.js';
 import { decideRelease } from './decide.js';
 import type { ReleasePolicy } from './release-policy.js';
 import { withRetry, type AttemptFailure, type RetryPolicy } from './retry.js';
-import { newTransferState, restartFromZero, transferAttempt, type TransferState } from './transfer.js';
+import { newTransferState, restartFromZero, tookOver, transferAttempt, type TransferState } from './transfer.js';
 
 /** A release during our download means downloading again; give up after this many releases in one run. */
 const MAX_VERSION_ROUNDS = 3;
@@ -218,7 +218,8 @@ async function downloadAndPublish(
         tally.offered = versionsOf(after);
         continue;
       }
-      const sha256 = state.hash.digest('hex');
+      await d.source.proven?.();
+      const sha256 = state.sha256 ?? state.hash.digest('hex');
       refuseUnvouched(d.source, id, state.bytes, sha256, state.source);
       const published = await d.writer.publish(id, {
         tempPath: state.path,
@@ -273,6 +274,27 @@ function refuseUnvouched(source: BundleSource, id: BundleId, size: number, sha25
   );
 }
 
+/** The bytes into state.path: a file the source hands over is moved there; any other is transferred, in a slot. */
+async function receive(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally, onWholeBody: () => void): Promise<void> {
+  if (d.source.handOver) return tookOver(state, await d.source.handOver(id, state.path));
+  await d.limit(async () => {
+    // Timed inside the slot: waiting for one is not transfer time.
+    const t0 = performance.now();
+    try {
+      await transferAttempt(d.source, id, state, {
+        signal: d.signal,
+        limits: d.limits,
+        folder: d.writer.layout.root,
+        connections: d.connectionsPerBundle,
+        onWholeBody,
+        onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
+      });
+    } finally {
+      tally.transferMs += performance.now() - t0;
+    }
+  });
+}
+
 /**
  * One attempt. Only the transfer holds a concurrency slot: the CRC pass and the flush of one bundle overlap the next
  * bundle's transfer.
@@ -280,22 +302,7 @@ function refuseUnvouched(source: BundleSource, id: BundleId, size: number, sha25
 async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState, tally: Tally, onWholeBody: () => void): Promise<void> {
   tally.attempts++;
   try {
-    await d.limit(async () => {
-      // Timed inside the slot: waiting for one is not transfer time.
-      const t0 = performance.now();
-      try {
-        await transferAttempt(d.source, id, state, {
-          signal: d.signal,
-          limits: d.limits,
-          folder: d.writer.layout.root,
-          connections: d.connectionsPerBundle,
-          onWholeBody,
-          onProgress: d.onProgress ? (bytes, total) => d.onProgress!(id, bytes, total) : undefined,
-        });
-      } finally {
-        tally.transferMs += performance.now() - t0;
-      }
-    });
+    await receive(d, id, state, tally, onWholeBody);
   } catch (e) {
     // What was followed of a failed attempt is not kept: a resume is checked after its download, as a whole.
     await state.follower?.abandon();

@@ -9,7 +9,7 @@ import { MirrorError } from '../errors/catalogue.js';
 import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
 import { networkError } from '../upstream/http-errors.js';
-import { StartOver, type BundleBytes, type BundleSource } from '../upstream/source.js';
+import { StartOver, type BundleBytes, type BundleSource, type HandedOver } from '../upstream/source.js';
 import { fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
@@ -33,6 +33,8 @@ export interface TransferState {
   received: number;
   /** Follows the zip while a whole file arrives in one attempt (never across a resume): see bundle/zip-follower.ts. */
   follower: ZipFollower | undefined;
+  /** Set when a source handed over a file it had hashed already (see BundleSource.handOver). */
+  sha256?: string | undefined;
 }
 
 export const newTransferState = (path: string): TransferState => ({
@@ -47,6 +49,16 @@ export const newTransferState = (path: string): TransferState => ({
   received: 0,
   follower: undefined,
 });
+
+/** A file a source handed over in place of a transfer: the state describes it as if it had just arrived whole. */
+export function tookOver(state: TransferState, file: HandedOver): void {
+  restartFromZero(state);
+  state.bytes = file.size;
+  state.total = file.size;
+  state.received += file.size;
+  state.source = file.from;
+  state.sha256 = file.sha256;
+}
 
 type Progress = (bytes: number, total: number | undefined) => void;
 
@@ -67,6 +79,7 @@ async function reconcile(state: TransferState): Promise<void> {
 
 export function restartFromZero(state: TransferState): void {
   state.bytes = 0;
+  state.sha256 = undefined;
   state.hash = createHash('sha256');
   state.total = undefined;
   state.validator = undefined;

@@ -51,4 +51,20 @@ export interface BundleSource {
   open(id: BundleId, req: OpenRequest, signal?: AbortSignal): Promise<BundleBytes>;
   /** Sources with a signed index: the size and SHA-256 it vouches for (throws when it vouches for nothing). */
   vouchedFor?(id: BundleId): { readonly size: number; readonly sha256: string };
+  /**
+   * Sources proven only as a whole (an archive still being read): nothing is published before this resolves, and its
+   * refusal fails the bundle.
+   */
+  proven?(): Promise<void>;
+  /**
+   * Sources whose bytes are already a file on the tree's volume, hashed as they arrived (an archive's staged bundle):
+   * the file is moved to `path` instead of copied and hashed again, and its size and SHA-256 come with it.
+   */
+  handOver?(id: BundleId, path: string): Promise<HandedOver>;
+}
+
+export interface HandedOver {
+  readonly size: number;
+  readonly sha256: string;
+  readonly from: string;
 }
