@@ -26,7 +26,6 @@ export interface StagedBundle {
 
 export interface ArchiveContents {
   readonly checked: CheckedIndex;
-  readonly bundles: StagedBundle[];
 }
 
 export interface ReadArchiveOptions {
@@ -76,7 +75,6 @@ class ArchiveReader {
   private readonly expected = new Map<string, IndexFile>();
   private readonly pairs = new Map<string, IndexedPair>();
   private readonly seen = new Set<string>();
-  private readonly bundles: StagedBundle[] = [];
 
   constructor(
     private readonly o: ReadArchiveOptions,
@@ -150,16 +148,14 @@ class ArchiveReader {
     if (hash.digest('hex') !== listed.sha256)
       throw refused(this.o.where, `${name} differs from the index (SHA-256): the archive was changed or damaged`);
     if (!tempPath) return;
-    const staged = { pair, tempPath };
-    this.bundles.push(staged);
-    this.o.onStaged?.(staged, this.verify());
+    this.o.onStaged?.({ pair, tempPath }, this.verify());
   }
 
   finish(): ArchiveContents {
     const checked = this.verify();
     const absent = [...this.expected.keys()].filter((p) => !this.seen.has(p));
     if (absent.length > 0) throw refused(this.o.where, `it ends without ${absent.join(', ')}, which its index lists`);
-    return { checked, bundles: this.bundles };
+    return { checked };
   }
 }
 

@@ -71,6 +71,11 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
   const targetDir = d.writer.layout.bundleDir(id);
   const current = await readManifest(manifestPath(targetDir));
   const before = current.kind === 'ok' ? manifestVersions(current.manifest) : undefined;
+  /** What the tree keeps when nothing new is published: its pair's size and SHA-256. */
+  const kept = {
+    size: current.kind === 'ok' ? current.manifest.size : undefined,
+    sha256: current.kind === 'ok' ? current.manifest.sha256 : undefined,
+  };
   const tally: Tally = {
     before,
     attempts: 0,
@@ -111,8 +116,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
       return outcome({
         status: 'held-back',
         after: before,
-        size: current.kind === 'ok' ? current.manifest.size : undefined,
-        sha256: current.kind === 'ok' ? current.manifest.sha256 : undefined,
+        ...kept,
         error: undefined,
       });
     }
@@ -131,8 +135,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
       return outcome({
         status: 'skipped',
         after: before,
-        size: current.kind === 'ok' ? current.manifest.size : undefined,
-        sha256: current.kind === 'ok' ? current.manifest.sha256 : undefined,
+        ...kept,
         error: undefined,
       });
     }
@@ -148,7 +151,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     return outcome({
       status: 'failed',
       after: before,
-      size: current.kind === 'ok' ? current.manifest.size : undefined,
+      size: kept.size,
       sha256: undefined,
       error: { code: error.code, message: describeError(error) },
     });
