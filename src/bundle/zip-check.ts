@@ -10,6 +10,7 @@ import { formatBytes } from '../util/bytes.js';
 import { DEFAULT_MAX_UNPACKED_BYTES } from './limits.js';
 import type { FollowedEntries } from './zip-follower.js';
 import { chunksDone } from '../util/dead-buffers.js';
+import { createEntryInflater } from './entry-inflater.js';
 import { forEachPiece, pieceBuffers, PIECE_BYTES } from '../util/file-pieces.js';
 
 export interface ZipSummary {
@@ -84,8 +85,11 @@ function nextEntry(zip: ZipFile): Promise<Entry | undefined> {
   });
 }
 
-function openEntry(zip: ZipFile, entry: Entry): Promise<NodeJS.ReadableStream> {
-  return new Promise((resolve, reject) => zip.openReadStream(entry, (err, stream) => (err ? reject(err) : resolve(stream))));
+/** The entry's bytes as stored (still deflated): yauzl bounds them to the entry's compressed size. */
+function openRawEntry(zip: ZipFile, entry: Entry): Promise<Readable> {
+  return new Promise((resolve, reject) =>
+    zip.openReadStream(entry, { decompress: false }, (err, stream) => (err ? reject(err) : resolve(stream))),
+  );
 }
 
 function fileDataStart(zip: ZipFile, entry: Entry): Promise<number> {
@@ -97,13 +101,34 @@ function fileDataStart(zip: ZipFile, entry: Entry): Promise<number> {
 /** What an entry's bytes are handed to, chunk by chunk, as they are checked. */
 type EntryBytes = (chunk: Buffer) => void;
 
-/** A deflated entry: yauzl inflates it (zlib, on the thread pool) and the CRC is folded over what comes out. */
+/**
+ * A deflated entry, inflated here (zlib, on the thread pool) rather than by yauzl, whose inflater hands back 16 KiB at
+ * a time (bundle/entry-inflater.ts); the CRC is folded over what comes out, held to the size the directory states.
+ */
 async function inflatedCrc(zip: ZipFile, entry: Entry, onBytes: EntryBytes): Promise<number> {
+  if (entry.isEncrypted()) throw new Error(`entry ${entry.fileName} is encrypted`);
+  if (entry.compressionMethod !== 8)
+    throw new Error(`entry ${entry.fileName} uses compression method ${entry.compressionMethod}, which is not supported`);
+  const raw = await openRawEntry(zip, entry);
+  const inflater = createEntryInflater();
+  raw.on('error', (e) => inflater.destroy(e));
+  raw.pipe(inflater);
   let crc = 0;
-  for await (const chunk of await openEntry(zip, entry)) {
-    crc = crc32(chunk, crc);
-    chunksDone((chunk as Buffer).length);
-    onBytes(chunk as Buffer);
+  let size = 0;
+  try {
+    for await (const chunk of inflater as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > entry.uncompressedSize)
+        throw new Error(`entry ${entry.fileName} inflates to more than its stated ${entry.uncompressedSize} bytes`);
+      crc = crc32(chunk, crc);
+      chunksDone(chunk.length);
+      onBytes(chunk);
+    }
+  } finally {
+    raw.destroy();
+  }
+  if (size !== entry.uncompressedSize) {
+    throw new Error(`entry ${entry.fileName} inflates to ${size} bytes, not its stated ${entry.uncompressedSize}`);
   }
   return crc;
 }

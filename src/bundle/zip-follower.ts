@@ -5,8 +5,9 @@
 // checked as before. Anything unusual (encryption, zip64, a stored entry of unknown size, an unknown method, more than
 // the unpacked limit) makes it stop following, and checkZip does that part after the download, as it always did.
 import { open, type FileHandle } from 'node:fs/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { crc32 } from 'node:zlib';
 import { chunksDone } from '../util/dead-buffers.js';
+import { createEntryInflater } from './entry-inflater.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const DATA_DESCRIPTOR = 0x08074b50;
@@ -177,7 +178,7 @@ export class ZipFollower {
    * after it is delimited).
    */
   private async inflate(start: number, compressed: number | undefined, onOut: (chunk: Buffer) => void): Promise<number> {
-    const inflater = createInflateRaw();
+    const inflater = createEntryInflater();
     let ended = false;
     let failed: unknown;
     inflater.on('data', (chunk: Buffer) => {

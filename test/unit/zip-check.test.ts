@@ -73,6 +73,22 @@ describe('zip check', () => {
     await expect(checkZip(path)).rejects.toMatchObject({ code: 'BUNDLE_CRC_MISMATCH', message: expect.stringContaining('entry b.vdm') });
   });
 
+  it('fails a deflated entry that inflates to more or less than the directory states', async () => {
+    const text = Buffer.from('the same line, deflated well\n'.repeat(4000));
+    for (const [stated, message] of [
+      [text.length - 1, /inflates to more than its stated/],
+      [text.length + 1, new RegExp(`inflates to ${text.length} bytes, not its stated`)],
+    ] as const) {
+      const path = await makeZip(`sized-${stated}.zip`, { 'a.txt': text });
+      const bytes = await readFile(path);
+      // The central directory record's uncompressed size (offset 24), which the check holds the entry to.
+      bytes.writeUInt32LE(stated, bytes.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
+      await writeFile(path, bytes);
+      await expect(checkZip(path, 'sized')).rejects.toThrow(message);
+      await expect(checkZip(path, 'sized')).rejects.toMatchObject({ code: 'BUNDLE_NOT_ZIP' });
+    }
+  });
+
   it('fails a truncated zip and an empty one, with the file named', async () => {
     const path = await makeZip('cut.zip', { 'a.vdm': randomBytes(100_000) });
     const bytes = await readFile(path);
