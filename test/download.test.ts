@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { useMirrorFixture } from './helpers/fixture.js';
 import { runCli } from './helpers/cli.js';
 import { execFileSync } from 'node:child_process';
-import type { SimulatedUpstream } from '../src/simulate/server.js';
+import type { SimulatedUpstream, SimulatorOptions } from '../src/simulate/server.js';
 import {
   expectConsistentMirror,
   logLines,
@@ -240,8 +240,9 @@ async function realisticDownload(
   bundleSize: number,
   extra: Record<string, unknown>,
   prepare: (upstream: SimulatedUpstream) => void = () => undefined,
+  upstreamOptions: Partial<SimulatorOptions> = {},
 ): Promise<{ dir: string; upstream: SimulatedUpstream; done: () => Promise<void> }> {
-  const upstream = await startUpstream({ bundleShape: 'realistic', bundleSize });
+  const upstream = await startUpstream({ bundleShape: 'realistic', bundleSize, ...upstreamOptions });
   const dir = await tempDir();
   await writeSettings(dir, upstream, { architectures: ['x86_64'], ...extra });
   prepare(upstream);
@@ -291,11 +292,19 @@ describe('download of bundles shaped like the real ones', () => {
     }
   });
 
-  it('checks a bundle split over two connections: the first part while it arrives, the rest after', async () => {
-    const { dir, upstream, done } = await realisticDownload(20 * 1024 * 1024, { connectionsPerBundle: 2 });
+  it('checks a bundle split over two connections while it arrives, into the second half once the first is in', async () => {
+    // 20 MB/s per connection and 300 ms before each response: the second half (asked for once the first response
+    // starts) ends about 300 ms after the first, time enough to follow past the middle before the last byte.
+    const size = 20 * 1024 * 1024;
+    const { dir, upstream, done } = await realisticDownload(size, { connectionsPerBundle: 2 }, undefined, {
+      rateBytesPerSec: 20_000_000,
+      latencyMs: 300,
+    });
     try {
       expect(upstream.requests.filter((q) => q.kind === 'bundle' && q.range !== undefined).length).toBeGreaterThan(0);
-      expect((await published(dir))?.['zipEntriesFollowed']).toBeGreaterThan(0);
+      const line = await published(dir);
+      expect(line?.['zipEntriesFollowed']).toBe(6);
+      expect(line?.['zipBytesCheckedAtLastByte']).toBeGreaterThan(Math.ceil(Number(line?.['bytes']) / 2));
     } finally {
       await done();
     }

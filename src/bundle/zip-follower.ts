@@ -31,6 +31,7 @@ export class ZipFollower {
   private total: number | undefined;
   private wake: (() => void) | undefined;
   private stopped = false;
+  private through = 0;
   private readonly entries = new Map<number, FollowedEntry>();
   private readonly done: Promise<void>;
 
@@ -70,6 +71,11 @@ export class ZipFollower {
       signal?.removeEventListener('abort', stop);
     }
     return this.entries;
+  }
+
+  /** Where the entries followed whole so far end: how much of the zip is already checked (for the log). */
+  get checkedThrough(): number {
+    return this.through;
   }
 
   /** The attempt failed or the file is to be rewritten: stop, keep nothing. */
@@ -163,6 +169,7 @@ export class ZipFollower {
           const signature = (await this.bytes(at, 4)).readUInt32LE(0);
           at += signature === DATA_DESCRIPTOR ? 16 : 12;
         }
+        this.through = at;
       }
     } catch {
       // Whatever stopped it (GiveUp, a read error, a damaged deflate stream), checkZip does the rest after the download.

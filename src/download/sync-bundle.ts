@@ -62,6 +62,8 @@ interface Tally {
   offered: Versions | undefined;
   /** Zip entries checked while the bundle arrived (bundle/zip-follower.ts), of the last verified attempt. */
   zipFollowed: number;
+  /** How far the zip was already checked when the last byte landed, of the last verified attempt. */
+  zipCheckedAtLastByte: number;
   notes: string[];
 }
 
@@ -87,6 +89,7 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     source: undefined,
     offered: undefined,
     zipFollowed: 0,
+    zipCheckedAtLastByte: 0,
     notes: [],
   };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
@@ -248,6 +251,7 @@ async function downloadAndPublish(
           transferMs: Math.round(tally.transferMs),
           verifyMs: Math.round(tally.verifyMs),
           zipEntriesFollowed: tally.zipFollowed,
+          zipBytesCheckedAtLastByte: tally.zipCheckedAtLastByte,
         },
         'published',
       );
@@ -316,6 +320,7 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
     d.onTransferEnd?.(id);
   }
   const t1 = performance.now();
+  tally.zipCheckedAtLastByte = state.follower?.checkedThrough ?? 0;
   d.logger.debug({ bundle: bundleKey(id), event: 'verifying', bytes: state.bytes }, 'every byte received; verifying the zip');
   try {
     // Flushing to disk (threadpool) overlaps the CRC pass (main thread), so publishing need not flush again.

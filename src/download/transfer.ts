@@ -10,7 +10,7 @@ import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
 import { networkError } from '../upstream/http-errors.js';
 import { StartOver, type BundleBytes, type BundleSource, type HandedOver } from '../upstream/source.js';
-import { fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
+import { contiguousBytes, fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { forEachPieceOfFile } from '../util/file-pieces.js';
@@ -289,15 +289,20 @@ async function transferSplit(
     throw networkError(e, res.from);
   });
   const flush = backgroundFlush(file);
-  // The first range arrives in order from offset 0: the zip is followed behind it (the other ranges, after).
+  // The zip is followed behind the bytes complete from offset 0: the first range, then each next one that has
+  // arrived whole, so the follower goes on into a range fetched alongside instead of waiting for the last byte.
   state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
+  const onDisk = ranges.map(() => 0);
+  const wrote = (i: number, n: number): void => {
+    onDisk[i]! += n;
+    state.follower?.advance(contiguousBytes(ranges, onDisk));
+  };
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
-    let inOrder = 0;
     const onWritten = (n: number): void => {
       onBytes(n);
-      state.follower?.advance((inOrder += n));
+      wrote(0, n);
     };
     await writeRange(state.path, { start: 0, end }, res.body, stop, onWritten, (part) => {
       takePart(state, flush, part);
@@ -321,6 +326,7 @@ async function transferSplit(
         state.received += n;
         flush.wrote(n);
         onBytes(n);
+        wrote(ranges.indexOf(range), n);
         progress();
       },
     );
