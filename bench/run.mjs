@@ -114,6 +114,26 @@ async function startSim(size, dir, extra = {}) {
 
 const LINUX = ALL_BUNDLES.filter((id) => id.os === 'linux');
 
+/** The Linux bundles shaped like Microsoft's (bundle-factory.ts "realistic"), cached across runs and links. */
+async function startRealistic(size, link = {}) {
+  const sim = await new SimulatedUpstream({
+    dir: join(WORK, `upstream-${size}-realistic`),
+    bundleSize: parseSize(size),
+    bundleShape: 'realistic',
+    ...link,
+  }).start();
+  await sim.prepare(LINUX);
+  return sim;
+}
+
+/** Our run of the Linux bundles, its last-byte-to-verified median pushed into `verified`. */
+async function oursVerified(sim, verified, extra = {}) {
+  rmSync(join(WORK, 'bench.log'), { force: true });
+  const r = await ours(sim, { downloadMacUpdates: false, ...extra });
+  verified.push(lastByteToVerified());
+  return r;
+}
+
 /** What an admin does by hand without the tool: curl each bundle, then the same checks (zip, hash, flush), in turn. */
 function curlThenChecks(sim, check) {
   const folder = fresh('curl');
@@ -161,29 +181,13 @@ mkdirSync(WORK, { recursive: true });
   // Bundles shaped like Microsoft's (bundle-factory.ts "realistic"): the figures the README quotes.
   const size = args['realistic-size'];
   log(`realistic: 4 x ${size} deflated multi-entry bundles (Linux), loopback (cached in ${WORK}/upstream-${size}-realistic)`);
-  const sim = await new SimulatedUpstream({
-    dir: join(WORK, `upstream-${size}-realistic`),
-    bundleSize: parseSize(size),
-    bundleShape: 'realistic',
-  }).start();
-  await sim.prepare(LINUX);
-  const linuxOnly = { downloadMacUpdates: false };
+  const sim = await startRealistic(size);
   const verified = { default: [], c1: [] };
   results.realistic = await side(REPEAT, {
     curl: () => curlThenChecks(sim, false),
     curlChecks: () => curlThenChecks(sim, true),
-    oursDefault: async () => {
-      rmSync(join(WORK, 'bench.log'), { force: true });
-      const r = await ours(sim, linuxOnly);
-      verified.default.push(lastByteToVerified());
-      return r;
-    },
-    ours1: async () => {
-      rmSync(join(WORK, 'bench.log'), { force: true });
-      const r = await ours(sim, { ...linuxOnly, concurrency: 1 });
-      verified.c1.push(lastByteToVerified());
-      return r;
-    },
+    oursDefault: () => oursVerified(sim, verified.default),
+    ours1: () => oursVerified(sim, verified.c1, { concurrency: 1 }),
   });
   results.realistic.lastByteToVerifiedMs = { default: median(verified.default), c1: median(verified.c1) };
   log('realistic', results.realistic);
@@ -194,23 +198,11 @@ if (!args['skip-wan']) {
   // The same bundles where the network, not the CPU, is the limit: what is left to check after the last byte.
   const size = args['realistic-size'];
   log(`realistic over a WAN-like link: 4 x ${size}, ${args.rate} MB/s per connection, ${args.latency} ms latency`);
-  const sim = await new SimulatedUpstream({
-    dir: join(WORK, `upstream-${size}-realistic`),
-    bundleSize: parseSize(size),
-    bundleShape: 'realistic',
-    rateBytesPerSec: Number(args.rate) * 1_000_000,
-    latencyMs: Number(args.latency),
-  }).start();
-  await sim.prepare(LINUX);
+  const sim = await startRealistic(size, { rateBytesPerSec: Number(args.rate) * 1_000_000, latencyMs: Number(args.latency) });
   const verified = [];
   results.realisticWan = await side(REPEAT, {
     aria2: () => aria2(sim, 4, 2, LINUX),
-    oursDefault: async () => {
-      rmSync(join(WORK, 'bench.log'), { force: true });
-      const r = await ours(sim, { downloadMacUpdates: false });
-      verified.push(lastByteToVerified());
-      return r;
-    },
+    oursDefault: () => oursVerified(sim, verified),
   });
   results.realisticWan.lastByteToVerifiedMs = median(verified);
   log('realistic WAN-like', results.realisticWan);

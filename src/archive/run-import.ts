@@ -89,8 +89,8 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
     const selected = new Set(planFor(settings).map(bundleKey));
     const superseded: BundleId[] = [];
     const inFlight = new Map<string, Promise<BundleOutcome>>();
-    let source: ArchiveSource | undefined;
-    let syncDeps: SyncDeps | undefined;
+    // Made when the first bundle is staged: the source is named after the mirror its verified index names.
+    let bringing: { readonly source: ArchiveSource; readonly deps: SyncDeps } | undefined;
     const depsFor = (s: ArchiveSource): SyncDeps => ({
       source: s,
       writer,
@@ -117,13 +117,14 @@ export async function runImport(settings: Settings, req: ImportRequest): Promise
       // A backup pair or a bundle not mirrored here is proven but never written.
       wanted: (pair) => pair.role === 'live' && selected.has(bundleKey(pair.id)),
       onStaged: (staged, checked) => {
-        source ??= new ArchiveSource(req.where, checked.index.mirror, reading);
-        syncDeps ??= depsFor(source);
-        source.add(staged);
-        const deps = syncDeps;
+        if (!bringing) {
+          const source = new ArchiveSource(req.where, checked.index.mirror, reading);
+          bringing = { source, deps: depsFor(source) };
+        }
+        bringing.source.add(staged);
         inFlight.set(
           bundleKey(staged.pair.id),
-          syncBundle(deps, staged.pair.id).finally(() => removeQuietly(staged.tempPath)),
+          syncBundle(bringing.deps, staged.pair.id).finally(() => removeQuietly(staged.tempPath)),
         );
       },
     });

@@ -3,6 +3,7 @@
 // already inflated while the download arrived (zip-follower.ts) is taken from there when the directory agrees.
 import { close, createReadStream, fstat, open, read } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { MirrorError } from '../errors/catalogue.js';
@@ -109,14 +110,10 @@ async function inflatedCrc(zip: ZipFile, entry: Entry, onBytes: EntryBytes): Pro
   if (entry.isEncrypted()) throw new Error(`entry ${entry.fileName} is encrypted`);
   if (entry.compressionMethod !== 8)
     throw new Error(`entry ${entry.fileName} uses compression method ${entry.compressionMethod}, which is not supported`);
-  const raw = await openRawEntry(zip, entry);
-  const inflater = createEntryInflater();
-  raw.on('error', (e) => inflater.destroy(e));
-  raw.pipe(inflater);
   let crc = 0;
   let size = 0;
-  try {
-    for await (const chunk of inflater as AsyncIterable<Buffer>) {
+  await pipeline(await openRawEntry(zip, entry), createEntryInflater(), async (inflated: AsyncIterable<Buffer>) => {
+    for await (const chunk of inflated) {
       size += chunk.length;
       if (size > entry.uncompressedSize)
         throw new Error(`entry ${entry.fileName} inflates to more than its stated ${entry.uncompressedSize} bytes`);
@@ -124,9 +121,7 @@ async function inflatedCrc(zip: ZipFile, entry: Entry, onBytes: EntryBytes): Pro
       chunksDone(chunk.length);
       onBytes(chunk);
     }
-  } finally {
-    raw.destroy();
-  }
+  });
   if (size !== entry.uncompressedSize) {
     throw new Error(`entry ${entry.fileName} inflates to ${size} bytes, not its stated ${entry.uncompressedSize}`);
   }

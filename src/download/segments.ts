@@ -142,20 +142,25 @@ export function contiguousBytes(ranges: readonly ByteRange[], written: readonly 
 
 /**
  * The first response carries range 0 (written through `first`, which stops it at the range's end); the other ranges
- * go out at once. Any failure stops them all; the result says how much of the file is usable for a resume.
+ * go out at once. `onContiguous` hears how far the file is complete from its start after each write. Any failure
+ * stops them all; the result says how much of the file is usable for a resume.
  */
 export async function fetchSplit(
   ranges: readonly ByteRange[],
   first: (end: number, signal: AbortSignal, onBytes: (n: number) => void) => Promise<void>,
   rest: (range: ByteRange, signal: AbortSignal, onBytes: (n: number) => void) => Promise<void>,
   signal: AbortSignal,
+  onContiguous?: (bytes: number) => void,
 ): Promise<SplitResult> {
   const stop = new AbortController();
   const both = AbortSignal.any([signal, stop.signal]);
   const written = ranges.map(() => 0);
   let error: unknown;
   const runs = ranges.map((range, i) => {
-    const onBytes = (n: number): void => void (written[i]! += n);
+    const onBytes = (n: number): void => {
+      written[i]! += n;
+      onContiguous?.(contiguousBytes(ranges, written));
+    };
     const run = i === 0 ? first(range.end, both, onBytes) : rest(range, both, onBytes);
     // The first failure is the one to report; the others are only stopped by it.
     return run.catch((e: unknown) => {

@@ -10,7 +10,7 @@ import type { BundleId } from '../bundle/identity.js';
 import { fileSize } from '../store/file-facts.js';
 import { networkError } from '../upstream/http-errors.js';
 import { StartOver, type BundleBytes, type BundleSource, type HandedOver } from '../upstream/source.js';
-import { contiguousBytes, fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
+import { fetchRange, fetchSplit, planSegments, writeRange, type ByteRange, type PartWatch } from './segments.js';
 import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { forEachPieceOfFile } from '../util/file-pieces.js';
@@ -292,19 +292,10 @@ async function transferSplit(
   // The zip is followed behind the bytes complete from offset 0: the first range, then each next one that has
   // arrived whole, so the follower goes on into a range fetched alongside instead of waiting for the last byte.
   state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
-  const onDisk = ranges.map(() => 0);
-  const wrote = (i: number, n: number): void => {
-    onDisk[i]! += n;
-    state.follower?.advance(contiguousBytes(ranges, onDisk));
-  };
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
-    const onWritten = (n: number): void => {
-      onBytes(n);
-      wrote(0, n);
-    };
-    await writeRange(state.path, { start: 0, end }, res.body, stop, onWritten, (part) => {
+    await writeRange(state.path, { start: 0, end }, res.body, stop, onBytes, (part) => {
       takePart(state, flush, part);
       progress();
     });
@@ -326,12 +317,11 @@ async function transferSplit(
         state.received += n;
         flush.wrote(n);
         onBytes(n);
-        wrote(ranges.indexOf(range), n);
         progress();
       },
     );
   try {
-    const result = await fetchSplit(ranges, first, rest, signal);
+    const result = await fetchSplit(ranges, first, rest, signal, (bytes) => state.follower?.advance(bytes));
     if (result.error === undefined) {
       await hashFrom(state.path, state.bytes, state.hash);
       state.bytes = total;
