@@ -32,6 +32,10 @@ export class ZipFollower {
   private wake: (() => void) | undefined;
   private stopped = false;
   private through = 0;
+  /** Where the follower has read the file through: how far behind the writer it is (download/pacer.ts). */
+  private readAt = 0;
+  private ended = false;
+  private readonly readers: (() => void)[] = [];
   private readonly entries = new Map<number, FollowedEntry>();
   private readonly done: Promise<void>;
 
@@ -78,6 +82,21 @@ export class ZipFollower {
     return this.through;
   }
 
+  /** How far the file has been read to check it, while it is being followed; undefined once following has ended. */
+  get readThrough(): number | undefined {
+    return this.stopped || this.ended ? undefined : this.readAt;
+  }
+
+  /** Resolves when the follower has read further, or has stopped following. */
+  readMore(): Promise<void> {
+    if (this.stopped || this.ended) return Promise.resolve();
+    return new Promise((resolve) => this.readers.push(resolve));
+  }
+
+  private readProgressed(): void {
+    for (const resolve of this.readers.splice(0)) resolve();
+  }
+
   /** The attempt failed or the file is to be rewritten: stop, keep nothing. */
   async abandon(): Promise<void> {
     this.stopped = true;
@@ -101,6 +120,10 @@ export class ZipFollower {
     const buffer = Buffer.allocUnsafe(length);
     const { bytesRead } = await this.file.read(buffer, 0, length, at);
     if (bytesRead !== length) throw new GiveUp();
+    if (at + length > this.readAt) {
+      this.readAt = at + length;
+      this.readProgressed();
+    }
     return buffer;
   }
 
@@ -175,6 +198,8 @@ export class ZipFollower {
       // Whatever stopped it (GiveUp, a read error, a damaged deflate stream), checkZip does the rest after the download.
       this.stopped = true;
     } finally {
+      this.ended = true;
+      this.readProgressed();
       await this.file.close().catch(() => undefined);
     }
   }

@@ -51,9 +51,10 @@ export async function fetchRange(
   validator: string,
   signal: AbortSignal,
   onBytes: (n: number) => void,
+  onPart?: PartWatch,
 ): Promise<void> {
   const bytes = await openRange({ offset: range.start, end: range.end, validator }, signal);
-  const written = await writeRange(path, range, bytes.body, signal, onBytes);
+  const written = await writeRange(path, range, bytes.body, signal, onBytes, onPart);
   if (written !== range.end - range.start) {
     throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the range ${range.start}-${range.end - 1} ended after ${written} bytes`, {
       retryable: true,
@@ -142,7 +143,8 @@ export function contiguousBytes(ranges: readonly ByteRange[], written: readonly 
 
 /**
  * The first response carries range 0 (written through `first`, which stops it at the range's end); the other ranges
- * go out at once. `onContiguous` hears how far the file is complete from its start after each write. Any failure
+ * go out at once. `onWritten` hears how far the file is complete from its start, and how much of it is written in all,
+ * after each write. Any failure
  * stops them all; the result says how much of the file is usable for a resume.
  */
 export async function fetchSplit(
@@ -150,7 +152,7 @@ export async function fetchSplit(
   first: (end: number, signal: AbortSignal, onBytes: (n: number) => void) => Promise<void>,
   rest: (range: ByteRange, signal: AbortSignal, onBytes: (n: number) => void) => Promise<void>,
   signal: AbortSignal,
-  onContiguous?: (bytes: number) => void,
+  onWritten?: (contiguous: number, anywhere: number) => void,
 ): Promise<SplitResult> {
   const stop = new AbortController();
   const both = AbortSignal.any([signal, stop.signal]);
@@ -159,7 +161,10 @@ export async function fetchSplit(
   const runs = ranges.map((range, i) => {
     const onBytes = (n: number): void => {
       written[i]! += n;
-      onContiguous?.(contiguousBytes(ranges, written));
+      onWritten?.(
+        contiguousBytes(ranges, written),
+        written.reduce((a, b) => a + b, 0),
+      );
     };
     const run = i === 0 ? first(range.end, both, onBytes) : rest(range, both, onBytes);
     // The first failure is the one to report; the others are only stopped by it.

@@ -252,6 +252,7 @@ async function downloadAndPublish(
           verifyMs: Math.round(tally.verifyMs),
           zipEntriesFollowed: tally.zipFollowed,
           zipBytesCheckedAtLastByte: tally.zipCheckedAtLastByte,
+          lastByteToPublishedMs: state.lastByteAt === undefined ? null : Math.round(performance.now() - state.lastByteAt),
         },
         'published',
       );

@@ -15,6 +15,8 @@ import { checkFreeSpace, diskFullError } from './disk-space.js';
 import { watchLowSpeed } from './low-speed.js';
 import { forEachPieceOfFile } from '../util/file-pieces.js';
 import { ZipFollower } from '../bundle/zip-follower.js';
+import { DownloadPacer } from './pacer.js';
+import { HashBehind } from './hash-behind.js';
 
 export interface TransferState {
   readonly path: string;
@@ -35,6 +37,8 @@ export interface TransferState {
   follower: ZipFollower | undefined;
   /** Set when a source handed over a file it had hashed already (see BundleSource.handOver). */
   sha256?: string | undefined;
+  /** performance.now() when the last byte of a complete transfer was on disk: the tail is measured from here. */
+  lastByteAt?: number | undefined;
 }
 
 export const newTransferState = (path: string): TransferState => ({
@@ -124,6 +128,17 @@ function tooLargeError(what: string, limits: BundleLimits, from: string): Mirror
     'BUNDLE_TOO_LARGE',
     `the bundle from ${from} ${what}, more than maxBundleSize (${formatBytes(limits.maxBundleBytes)}); if it is genuine, raise maxBundleSize in settings.json`,
   );
+}
+
+/** The watch, then the pacer's wait (download/pacer.ts) before the part is written. */
+function paced(watch: PartWatch, pacer: DownloadPacer | undefined, signal: AbortSignal): PartWatch {
+  if (!pacer) return watch;
+  return (part) => {
+    const watched = watch(part);
+    const gate = pacer.gate(signal);
+    if (!gate) return watched;
+    return watched ? Promise.all([watched, gate]).then(() => undefined) : gate;
+  };
 }
 
 /** A part from the connection that carries the file's start, in order: hashed, counted, and due for a flush. */
@@ -237,13 +252,18 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   });
   const flush = backgroundFlush(file);
   if (flags === 'w') state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
+  const pacer = state.follower && new DownloadPacer(state.follower, Number.POSITIVE_INFINITY);
   let written = state.bytes;
-  const onWritten = (n: number): void => state.follower?.advance((written += n));
-  const watch = writeWatch(state, limits, opts.folder, res.from, flush, opts.onProgress);
+  const onWritten = (n: number): void => {
+    state.follower?.advance((written += n));
+    pacer?.wrote(written);
+  };
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source);
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
+  const watch = paced(writeWatch(state, limits, opts.folder, res.from, flush, opts.onProgress), pacer, signal);
   try {
     await writeRange(state.path, { start: state.bytes, end: Number.POSITIVE_INFINITY }, res.body, signal, onWritten, watch);
+    state.lastByteAt = performance.now();
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
@@ -291,13 +311,16 @@ async function transferSplit(
   const flush = backgroundFlush(file);
   // The zip is followed behind the bytes complete from offset 0: the first range, then each next one that has
   // arrived whole, so the follower goes on into a range fetched alongside instead of waiting for the last byte.
-  state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
+  const follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
+  state.follower = follower;
+  const pacer = new DownloadPacer(follower, ranges[0]!.end);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {
     await writeRange(state.path, { start: 0, end }, res.body, stop, onBytes, (part) => {
       takePart(state, flush, part);
       progress();
+      return pacer.gate(stop);
     });
     if (state.bytes < end) {
       throw new MirrorError('BUNDLE_LENGTH_MISMATCH', `the first range ended after ${state.bytes} of ${end} bytes from ${state.source}`, {
@@ -319,30 +342,41 @@ async function transferSplit(
         onBytes(n);
         progress();
       },
+      () => pacer.gateLater(stop),
     );
+  const firstEnd = ranges[0]!.end;
+  let behind: HashBehind | undefined;
   try {
-    const result = await fetchSplit(ranges, first, rest, signal, (bytes) => state.follower?.advance(bytes));
+    const hashing = await HashBehind.open(state.path, state.hash, firstEnd);
+    behind = hashing;
+    const result = await fetchSplit(ranges, first, rest, signal, (contiguous, anywhere) => {
+      follower.advance(contiguous);
+      pacer.wrote(contiguous, anywhere);
+      // The first connection hashes its range as it arrives; what follows it is hashed from disk once it is in.
+      if (state.bytes === firstEnd) hashing.reached(contiguous);
+    });
     if (result.error === undefined) {
-      await hashFrom(state.path, state.bytes, state.hash);
+      state.lastByteAt = performance.now();
+      await hashing.finish(total);
       state.bytes = total;
       return;
     }
     await file.truncate(result.contiguous);
-    // The hash so far covers what the first connection received; keep it only if all of that reached the disk.
-    if (result.contiguous < state.bytes) {
+    let hashed = state.bytes < firstEnd ? state.bytes : await hashing.stop();
+    // The hash covers [0, hashed); keep it only if all of that reached the disk.
+    if (result.contiguous < hashed) {
       state.hash = createHash('sha256');
-      state.bytes = 0;
+      hashed = 0;
     }
-    if (result.contiguous > state.bytes) {
-      await hashFrom(state.path, state.bytes, state.hash);
-      state.bytes = result.contiguous;
-    }
+    if (result.contiguous > hashed) await hashFrom(state.path, hashed, state.hash);
+    state.bytes = result.contiguous;
     const e = result.error;
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC')
       throw await diskFullError(state.path, opts.folder, total - state.bytes, limits.minFreeBytes);
     throw slow.tripped() ?? networkError(e, res.from);
   } finally {
     slow.stop();
+    await behind?.stop();
     await flush.settled();
     await file.close().catch(() => undefined);
   }
