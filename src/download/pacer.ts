@@ -13,17 +13,8 @@ const RESUME_LAG_BYTES = LAG_BYTES / 2;
 export class DownloadPacer {
   private contiguous = 0;
   private anywhere = 0;
-  private starved = false;
 
-  /**
-   * `firstRangeEnd`: where the range the follower reads first ends (the whole file on one connection). The other
-   * ranges of a split are written ahead of the check by design, so they are held only once the check has fallen
-   * behind the first range: the CPU, not a per-connection limit, is then what bounds the bundle.
-   */
-  constructor(
-    private readonly follower: Pick<ZipFollower, 'readThrough' | 'readMore'>,
-    private readonly firstRangeEnd: number,
-  ) {}
+  constructor(private readonly follower: Pick<ZipFollower, 'readThrough' | 'readMore'>) {}
 
   /** What is on disk: complete from offset 0, and in all (a split's later ranges included). */
   wrote(contiguous: number, anywhere = contiguous): void {
@@ -36,36 +27,37 @@ export class DownloadPacer {
    * when the check has caught up with what is complete from the start.
    */
   gate(signal: AbortSignal): Promise<void> | undefined {
-    return this.waitWhile(() => this.contiguous, signal);
+    return this.behind(this.contiguous) > LAG_BYTES
+      ? this.until(() => this.behind(this.contiguous) <= RESUME_LAG_BYTES, signal)
+      : undefined;
   }
 
   /**
-   * Before a part of a later range is written: held only once the check has fallen behind within the first range, and
-   * then while everything written (this range's bytes too, which the check reads after the first range) is ahead of it.
+   * Before a part of a later range is written. Later ranges are written ahead of the check by design (the check reads
+   * them after the first), so one is held only while the check is also behind what it could read now: the CPU, not a
+   * per-connection limit, is then what bounds the bundle. A check that keeps up (a WAN) never holds one, and a
+   * moment's lag holds one only for that moment.
    */
   gateLater(signal: AbortSignal): Promise<void> | undefined {
-    return this.starved ? this.waitWhile(() => this.anywhere, signal) : undefined;
+    return this.starved() ? this.until(() => !this.starved(), signal) : undefined;
   }
 
-  private waitWhile(ahead: () => number, signal: AbortSignal): Promise<void> | undefined {
-    if (this.behind(ahead()) <= LAG_BYTES) return undefined;
-    return this.caughtUp(ahead, signal);
+  private starved(): boolean {
+    return this.behind(this.contiguous) > RESUME_LAG_BYTES && this.behind(this.anywhere) > LAG_BYTES;
   }
 
-  /** How far the check is behind an offset (0 once it has stopped following); notes when the first range outruns it. */
+  /** How far the check is behind an offset: 0 once it has stopped following (nothing is held for it then). */
   private behind(offset: number): number {
     const at = this.follower.readThrough;
-    if (at === undefined) return 0;
-    if (this.contiguous <= this.firstRangeEnd && this.contiguous - at > LAG_BYTES) this.starved = true;
-    return offset - at;
+    return at === undefined ? 0 : offset - at;
   }
 
-  private async caughtUp(ahead: () => number, signal: AbortSignal): Promise<void> {
+  private async until(done: () => boolean, signal: AbortSignal): Promise<void> {
     let stop = (): void => undefined;
     const aborted = new Promise<void>((resolve) => (stop = resolve));
     signal.addEventListener('abort', stop, { once: true });
     try {
-      while (!signal.aborted && this.behind(ahead()) > RESUME_LAG_BYTES) await Promise.race([this.follower.readMore(), aborted]);
+      while (!signal.aborted && !done()) await Promise.race([this.follower.readMore(), aborted]);
     } finally {
       signal.removeEventListener('abort', stop);
     }

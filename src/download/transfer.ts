@@ -252,7 +252,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   });
   const flush = backgroundFlush(file);
   if (flags === 'w') state.follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
-  const pacer = state.follower && new DownloadPacer(state.follower, Number.POSITIVE_INFINITY);
+  const pacer = state.follower && new DownloadPacer(state.follower);
   let written = state.bytes;
   const onWritten = (n: number): void => {
     state.follower?.advance((written += n));
@@ -313,7 +313,7 @@ async function transferSplit(
   // arrived whole, so the follower goes on into a range fetched alongside instead of waiting for the last byte.
   const follower = await ZipFollower.start(state.path, limits.maxUnpackedBytes);
   state.follower = follower;
-  const pacer = new DownloadPacer(follower, ranges[0]!.end);
+  const pacer = new DownloadPacer(follower);
   const slow = watchLowSpeed(() => state.received, limits.lowSpeedBytesPerSec, limits.lowSpeedMs, state.source ?? '');
   const signal = opts.signal ? AbortSignal.any([opts.signal, slow.signal]) : slow.signal;
   const first = async (end: number, stop: AbortSignal, onBytes: (n: number) => void): Promise<void> => {

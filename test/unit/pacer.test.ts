@@ -37,14 +37,14 @@ const signal = (): AbortSignal => new AbortController().signal;
 describe('download pacer', () => {
   it('lets a download through while the check is at most 8 MiB behind it', () => {
     const check = new FakeCheck();
-    const pacer = new DownloadPacer(check, Number.POSITIVE_INFINITY);
+    const pacer = new DownloadPacer(check);
     pacer.wrote(8 * MiB);
     expect(pacer.gate(signal())).toBeUndefined();
   });
 
   it('holds a download more than 8 MiB ahead of its check until the check is within 4 MiB', async () => {
     const check = new FakeCheck();
-    const pacer = new DownloadPacer(check, Number.POSITIVE_INFINITY);
+    const pacer = new DownloadPacer(check);
     pacer.wrote(9 * MiB);
     const held = pacer.gate(signal())!;
     expect(held).toBeInstanceOf(Promise);
@@ -56,7 +56,7 @@ describe('download pacer', () => {
 
   it('never holds a download whose check has stopped following (an unusual zip), and lets a held one go', async () => {
     const check = new FakeCheck();
-    const pacer = new DownloadPacer(check, Number.POSITIVE_INFINITY);
+    const pacer = new DownloadPacer(check);
     pacer.wrote(20 * MiB);
     const held = pacer.gate(signal())!;
     check.stop();
@@ -66,7 +66,7 @@ describe('download pacer', () => {
 
   it('lets a held download go when it is stopped', async () => {
     const check = new FakeCheck();
-    const pacer = new DownloadPacer(check, Number.POSITIVE_INFINITY);
+    const pacer = new DownloadPacer(check);
     pacer.wrote(20 * MiB);
     const stop = new AbortController();
     const held = pacer.gate(stop.signal)!;
@@ -76,29 +76,34 @@ describe('download pacer', () => {
 
   it('leaves a split’s later range alone while the check keeps up with the first range (a per-connection limit)', () => {
     const check = new FakeCheck();
-    const pacer = new DownloadPacer(check, 64 * MiB);
+    const pacer = new DownloadPacer(check);
     check.read(10 * MiB);
     pacer.wrote(12 * MiB, 12 * MiB + 40 * MiB);
     expect(pacer.gate(signal())).toBeUndefined();
     expect(pacer.gateLater(signal())).toBeUndefined();
   });
 
-  it('holds a split’s later range once the first range outruns the check, until the check reaches what it wrote', async () => {
+  it('holds a split’s later range while the check is behind the first range too, and only while it is', async () => {
     const check = new FakeCheck();
-    const pacer = new DownloadPacer(check, 64 * MiB);
+    const pacer = new DownloadPacer(check);
     pacer.wrote(20 * MiB, 20 * MiB + 6 * MiB);
-    // The first range is held on what is complete from the start, not on the later range's bytes.
     const first = pacer.gate(signal())!;
     const later = pacer.gateLater(signal())!;
     expect(later).toBeInstanceOf(Promise);
-    check.read(17 * MiB);
+    // 5 MiB behind the first range, 11 MiB behind all that is written: both still held.
+    check.read(15 * MiB);
+    expect(await settled(first)).toBe(false);
+    expect(await settled(later)).toBe(false);
+    // Within 4 MiB of the first range: the CPU keeps up again, and the later range goes on with it.
+    check.read(16 * MiB);
     expect(await settled(first)).toBe(true);
-    // 9 MiB still ahead of the check in all (3 of the first range, 6 of the later one).
-    expect(await settled(later)).toBe(false);
-    pacer.wrote(30 * MiB, 36 * MiB);
-    check.read(29 * MiB);
-    expect(await settled(later)).toBe(false);
-    check.read(32 * MiB);
     expect(await settled(later)).toBe(true);
+  });
+
+  it('does not hold a later range for a check behind the first range when little is written in all', () => {
+    const check = new FakeCheck();
+    const pacer = new DownloadPacer(check);
+    pacer.wrote(7 * MiB, 8 * MiB);
+    expect(pacer.gateLater(signal())).toBeUndefined();
   });
 });
