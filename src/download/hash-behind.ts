@@ -7,7 +7,6 @@ import { forEachPiece, pieceBuffers } from '../util/file-pieces.js';
 
 /** Bytes worth a read back before the end: fewer would be many small reads for the same work. */
 const STEP_BYTES = 4 * 1024 * 1024;
-const PIECE_BYTES = 1024 * 1024;
 const STOPPED = new Error('stopped');
 
 export class HashBehind {
@@ -15,9 +14,10 @@ export class HashBehind {
   private running: Promise<void> | undefined;
   private failure: Error | undefined;
   private stopped = false;
-  // Made when the first range is in (most transfers never split): 1 MiB pieces, as 256 KiB ones queued behind the
-  // inflates on the thread pool and doubled what was left after the last byte over a WAN-like link (bench/).
+  // Made when the first range is in. The usual 1 MiB pieces: 256 KiB ones queued behind the inflates on the thread
+  // pool and doubled what was left after the last byte over a WAN-like link (bench/).
   private buffers: readonly [Buffer, Buffer] | undefined;
+  private closed: Promise<void> | undefined;
 
   private constructor(
     private readonly file: FileHandle,
@@ -48,7 +48,7 @@ export class HashBehind {
       if (this.failure !== undefined) throw this.failure;
       return this.at;
     } finally {
-      await this.file.close().catch(() => undefined);
+      await this.close();
     }
   }
 
@@ -56,8 +56,12 @@ export class HashBehind {
   async stop(): Promise<number> {
     this.stopped = true;
     await this.running;
-    await this.file.close().catch(() => undefined);
+    await this.close();
     return this.at;
+  }
+
+  private close(): Promise<void> {
+    return (this.closed ??= this.file.close().catch(() => undefined));
   }
 
   // `at` moves with each piece hashed, so that however a read ends, the hash covers exactly [0, at).
@@ -69,7 +73,7 @@ export class HashBehind {
 
   /** Hashes while a step is waiting (all that is left, at the end): a read per write would cost more than it saves. */
   private async run(last = false): Promise<void> {
-    this.buffers ??= pieceBuffers(PIECE_BYTES);
+    this.buffers ??= pieceBuffers();
     try {
       while (!this.stopped && this.failure === undefined && this.target - this.at >= (last ? 1 : STEP_BYTES)) {
         await forEachPiece(this.file.fd, this.at, this.target, this.take, this.buffers);

@@ -144,8 +144,7 @@ export function contiguousBytes(ranges: readonly ByteRange[], written: readonly 
 /**
  * The first response carries range 0 (written through `first`, which stops it at the range's end); the other ranges
  * go out at once. `onWritten` hears how far the file is complete from its start, and how much of it is written in all,
- * after each write. Any failure
- * stops them all; the result says how much of the file is usable for a resume.
+ * after each write. Any failure stops them all; the result says how much of the file is usable for a resume.
  */
 export async function fetchSplit(
   ranges: readonly ByteRange[],

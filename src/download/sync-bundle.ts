@@ -62,8 +62,6 @@ interface Tally {
   offered: Versions | undefined;
   /** Zip entries checked while the bundle arrived (bundle/zip-follower.ts), of the last verified attempt. */
   zipFollowed: number;
-  /** How far the zip was already checked when the last byte landed, of the last verified attempt. */
-  zipCheckedAtLastByte: number;
   notes: string[];
 }
 
@@ -89,7 +87,6 @@ export async function syncBundle(d: SyncDeps, id: BundleId): Promise<BundleOutco
     source: undefined,
     offered: undefined,
     zipFollowed: 0,
-    zipCheckedAtLastByte: 0,
     notes: [],
   };
   if (current.kind === 'invalid') tally.notes.push(`live manifest.json was unreadable (${current.reason})`);
@@ -251,8 +248,8 @@ async function downloadAndPublish(
           transferMs: Math.round(tally.transferMs),
           verifyMs: Math.round(tally.verifyMs),
           zipEntriesFollowed: tally.zipFollowed,
-          zipBytesCheckedAtLastByte: tally.zipCheckedAtLastByte,
-          lastByteToPublishedMs: state.lastByteAt === undefined ? null : Math.round(performance.now() - state.lastByteAt),
+          zipBytesCheckedAtLastByte: state.lastByte?.zipChecked ?? 0,
+          lastByteToPublishedMs: state.lastByte ? Math.round(performance.now() - state.lastByte.at) : null,
         },
         'published',
       );
@@ -321,7 +318,6 @@ async function transferAndVerify(d: SyncDeps, id: BundleId, state: TransferState
     d.onTransferEnd?.(id);
   }
   const t1 = performance.now();
-  tally.zipCheckedAtLastByte = state.follower?.checkedThrough ?? 0;
   d.logger.debug({ bundle: bundleKey(id), event: 'verifying', bytes: state.bytes }, 'every byte received; verifying the zip');
   try {
     // Flushing to disk (threadpool) overlaps the CRC pass (main thread), so publishing need not flush again.

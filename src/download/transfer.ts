@@ -37,8 +37,8 @@ export interface TransferState {
   follower: ZipFollower | undefined;
   /** Set when a source handed over a file it had hashed already (see BundleSource.handOver). */
   sha256?: string | undefined;
-  /** performance.now() when the last byte of a complete transfer was on disk: the tail is measured from here. */
-  lastByteAt?: number | undefined;
+  /** When the last byte of a complete transfer was on disk, and how far the zip was checked then (for the log). */
+  lastByte?: { readonly at: number; readonly zipChecked: number } | undefined;
 }
 
 export const newTransferState = (path: string): TransferState => ({
@@ -128,6 +128,10 @@ function tooLargeError(what: string, limits: BundleLimits, from: string): Mirror
     'BUNDLE_TOO_LARGE',
     `the bundle from ${from} ${what}, more than maxBundleSize (${formatBytes(limits.maxBundleBytes)}); if it is genuine, raise maxBundleSize in settings.json`,
   );
+}
+
+function markLastByte(state: TransferState): void {
+  state.lastByte = { at: performance.now(), zipChecked: state.follower?.checkedThrough ?? 0 };
 }
 
 /** The watch, then the pacer's wait (download/pacer.ts) before the part is written. */
@@ -263,7 +267,7 @@ export async function transferAttempt(source: BundleSource, id: BundleId, state:
   const watch = paced(writeWatch(state, limits, opts.folder, res.from, flush, opts.onProgress), pacer, signal);
   try {
     await writeRange(state.path, { start: state.bytes, end: Number.POSITIVE_INFINITY }, res.body, signal, onWritten, watch);
-    state.lastByteAt = performance.now();
+    markLastByte(state);
   } catch (e) {
     await reconcile(state);
     if ((e as NodeJS.ErrnoException).code === 'ENOSPC') {
@@ -356,8 +360,14 @@ async function transferSplit(
       if (state.bytes === firstEnd) hashing.reached(contiguous);
     });
     if (result.error === undefined) {
-      state.lastByteAt = performance.now();
-      await hashing.finish(total);
+      markLastByte(state);
+      try {
+        await hashing.finish(total);
+      } catch (e) {
+        // The hash has taken part of the later ranges and state.bytes does not say how much: never resume from it.
+        restartFromZero(state);
+        throw e;
+      }
       state.bytes = total;
       return;
     }
